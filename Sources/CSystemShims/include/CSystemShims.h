@@ -1,0 +1,9 @@
+#ifndef GATEHOUSE_CSYSTEMSHIMS_H
+#define GATEHOUSE_CSYSTEMSHIMS_H
+#include <spawn.h>
+
+// glibc declares posix_spawn_file_actions_addclosefrom_np only under _GNU_SOURCE, which
+// Swift's Glibc module does not define; this forwards to it.
+int gh_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd);
+
+#endif

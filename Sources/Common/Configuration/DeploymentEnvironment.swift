@@ -1,0 +1,4 @@
+public enum DeploymentEnvironment: String, Sendable, Hashable {
+    case development
+    case production
+}

@@ -1,0 +1,67 @@
+import Logging
+
+/// The validated configuration shared by the supervisor and its workers.
+///
+/// Built only by `ConfigurationLoader`, so a value of this type has passed every check.
+public struct GatehouseConfiguration: Sendable, Equatable {
+    public var bind: [BindAddress]
+    public var workers: Int
+    /// Canonical URL of the MCP endpoint: the RFC 9728 `resource` and the default audience.
+    public var resource: String
+    public var issuer: String
+    /// When nil, taken from the issuer's discovery document.
+    public var jwksURI: String?
+    public var audiences: [String]
+    public var algorithms: [JWSAlgorithm]
+    public var redisURL: String?
+    public var allowInsecureHTTP: Bool
+    public var allowedOrigins: [String]
+    public var logLevel: Logger.Level
+    public var environment: DeploymentEnvironment
+    public var gracefulTimeout: Duration
+    public var workerTimeout: Duration
+    public var maxRequests: Int
+    public var maxRequestsJitter: Int
+    public var pidfile: String?
+
+    // Request limits.
+    public var maxHeaderBytes: Int
+    public var maxBodyBytes: Int
+    public var keepAliveTimeout: Duration
+    public var requestReadTimeout: Duration
+
+    // Token validation.
+    public var tokenTypePolicy: TokenTypePolicy
+    public var clockLeeway: Duration
+    /// `azp` allow-list; empty accepts any client of the issuer.
+    public var allowedClients: [String]
+    /// Also read scopes from Keycloak's `realm_access.roles`.
+    public var scopesFromRoles: Bool
+
+    // Keys.
+    public var jwksCacheTTL: Duration
+    public var jwksRefreshCooldown: Duration
+    public var outboundTimeout: Duration
+
+    // Metadata (RFC 9728).
+    public var resourceName: String
+    public var resourceDocumentation: String
+    public var scopesSupported: [String]
+
+    /// The origin (scheme, host, port) of `resource`, the base of every URL Gatehouse advertises.
+    public var publicOrigin: String {
+        URLParts(resource)?.origin ?? resource
+    }
+
+    /// The path of `resource` (`/mcp` for `https://host/mcp`), empty for a bare origin.
+    public var resourcePath: String {
+        let path = URLParts(resource)?.path ?? ""
+        return path == "/" ? "" : path
+    }
+
+    /// RFC 9728 §3.1: the metadata URL inserts the well-known segment between the origin and
+    /// the resource's path.
+    public var protectedResourceMetadataURL: String {
+        publicOrigin + "/.well-known/oauth-protected-resource" + resourcePath
+    }
+}

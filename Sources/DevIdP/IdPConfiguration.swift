@@ -1,0 +1,29 @@
+/// What the command line decided, fixed for the life of the process.
+struct IdPConfiguration: Sendable {
+    static let defaultAudience = "http://127.0.0.1:8000/mcp"
+    static let defaultTokenLifetime = 300
+    static let maxRequestBodyBytes = 64 * 1024
+
+    let host: LoopbackHost
+    let realm: String
+    let audiences: [String]
+    let clients: [RegisteredClient]
+    let tokenLifetime: Int
+
+    /// The issuer depends on the bound port, which `--port 0` only reveals after binding.
+    func issuer(port: Int) -> String {
+        "http://\(host.urlHost):\(port)/realms/\(realm)"
+    }
+
+    var realmPath: String { "/realms/\(realm)" }
+}
+
+/// Paths below `/realms/{realm}` that the IdP serves, Keycloak's layout.
+enum RealmEndpoint: String, Sendable {
+    case discovery = "/.well-known/openid-configuration"
+    case authorization = "/protocol/openid-connect/auth"
+    case token = "/protocol/openid-connect/token"
+    case certs = "/protocol/openid-connect/certs"
+
+    func url(issuer: String) -> String { issuer + rawValue }
+}

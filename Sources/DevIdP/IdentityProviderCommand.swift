@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+
+/// `gatehouse-dev-idp`: a Keycloak look-alike for tests and local development.
+struct IdentityProviderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse-dev-idp",
+        abstract: "Development OpenID provider that issues Keycloak-shaped tokens (loopback only, never for production)."
+    )
+
+    @Option(help: "Address to listen on: \(LoopbackHost.allowedList).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free port.")
+    var port = 0
+
+    @Option(help: "Realm name, as in Keycloak's /realms/{realm}.")
+    var realm = "mcp-realm"
+
+    @Option(name: .customLong("audience"), help: "Audience added to every token's aud, repeatable. (default: \(IdPConfiguration.defaultAudience))")
+    var audiences: [String] = []
+
+    @Option(
+        name: .customLong("client"),
+        help: "Client as id:secret[:scope1 scope2 ...], repeatable. (default: mcp-client:mcp-secret:mcp:read mcp:write mcp:infer)"
+    )
+    var clients: [String] = []
+
+    @Option(help: "Access token lifetime in seconds.")
+    var tokenLifetime = IdPConfiguration.defaultTokenLifetime
+
+    @Option(help: "After binding, write the port number to this file (atomically).")
+    var portFile: String?
+
+    func validate() throws {
+        guard LoopbackHost(argument: host) != nil else {
+            throw ValidationError("--host must be a loopback address (\(LoopbackHost.allowedList)), got '\(host)'")
+        }
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port must be between 0 and 65535")
+        }
+        guard !realm.isEmpty, realm.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ValidationError("--realm may only contain letters, digits, '-', '_' and '.'")
+        }
+        guard tokenLifetime > 0 else {
+            throw ValidationError("--token-lifetime must be a positive number of seconds")
+        }
+        _ = try parsedClients()
+    }
+
+    func run() async throws {
+        let signals = TerminationSignals()
+        let configuration = IdPConfiguration(
+            host: LoopbackHost(argument: host)!,
+            realm: realm,
+            audiences: audiences.isEmpty ? [IdPConfiguration.defaultAudience] : audiences,
+            clients: try parsedClients(),
+            tokenLifetime: tokenLifetime
+        )
+        let state = IdPState(configuration: configuration, keys: try await SigningKeyRing.generate())
+        let server = try await IdPServer.start(
+            host: configuration.host.bindAddress, port: port, router: IdPRouter(state: state)
+        )
+        do {
+            try ListeningAnnouncement(port: server.port, issuer: configuration.issuer(port: server.port))
+                .publish(portFile: portFile)
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+        _ = await signals.wait()
+        try await server.shutdown()
+    }
+
+    private func parsedClients() throws -> [RegisteredClient] {
+        guard !clients.isEmpty else { return [.default] }
+        do {
+            var parsed: [RegisteredClient] = []
+            for argument in clients {
+                parsed.append(try RegisteredClient(argument: argument))
+            }
+            guard Set(parsed.map(\.id)).count == parsed.count else {
+                throw ValidationError("--client ids must be unique")
+            }
+            return parsed
+        } catch let error as ClientArgumentError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+extension IdentityProviderCommand {
+    /// The entry point for main.swift. In top-level code the compiler picks ParsableCommand's
+    /// synchronous `main()`, which refuses async commands; inside an async function the async
+    /// overload wins.
+    static func start() async {
+        await main()
+    }
+}

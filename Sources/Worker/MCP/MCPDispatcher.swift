@@ -1,0 +1,105 @@
+import Foundation
+import MCP
+import NIOCore
+
+/// Answers one JSON-RPC message for an authenticated caller, statelessly.
+struct MCPDispatcher: Sendable {
+    enum Outcome: Sendable {
+        /// A JSON body to send with 200 (results and JSON-RPC errors alike).
+        case reply([UInt8])
+        /// A notification or a client response: 202 with no body.
+        case accepted
+        /// The message could not be read as JSON-RPC: 400 with this JSON-RPC error body.
+        case rejected([UInt8])
+        /// The caller's token lacks a scope this call needs: the HTTP step-up challenge.
+        case insufficientScope(String)
+    }
+
+    var tools: ToolRegistry
+    var serverInfo: Server.Info
+    var instructions: String
+    var processID: Int32
+
+    func handle(_ body: ByteBufferView, token: AccessToken) -> Outcome {
+        let bytes = Data(body)
+        let envelope: JSONRPCEnvelope
+        do {
+            envelope = try JSONDecoder().decode(JSONRPCEnvelope.self, from: bytes)
+        } catch {
+            if (try? JSONSerialization.jsonObject(with: bytes)) is [Any] {
+                return .rejected(encode(.failure(id: nil, .invalidRequest("Batch requests are not supported"))))
+            }
+            let isJSON = (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil
+            return .rejected(encode(.failure(id: nil, isJSON
+                ? .invalidRequest("A JSON-RPC message must be a JSON object")
+                : .parseError("The body is not valid JSON"))))
+        }
+
+        switch envelope.kind {
+        case .invalid(let reason):
+            return .rejected(encode(.failure(id: nil, .invalidRequest(reason))))
+        case .notification, .response:
+            return .accepted
+        case .request(let id, let method):
+            return dispatch(method: method, id: id, bytes: bytes, token: token)
+        }
+    }
+
+    private func dispatch(method: String, id: ID, bytes: Data, token: AccessToken) -> Outcome {
+        switch method {
+        case Initialize.name:
+            guard let request = try? JSONDecoder().decode(Request<Initialize>.self, from: bytes) else {
+                return .reply(encode(.failure(id: id, .invalidParams("initialize params are malformed"))))
+            }
+            let result = Initialize.Result(
+                protocolVersion: MCPProtocolVersion.negotiate(request.params.protocolVersion),
+                capabilities: Server.Capabilities(tools: .init(listChanged: false)),
+                serverInfo: serverInfo,
+                instructions: instructions)
+            return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
+
+        case Ping.name:
+            return .reply(encode(JSONRPCReply(id: id, outcome: .success(Empty()))))
+
+        case ListTools.name:
+            let listed = tools.allowed(for: token).map(\.descriptor)
+            return .reply(encode(JSONRPCReply(id: id, outcome: .success(ListTools.Result(tools: listed)))))
+
+        case CallTool.name:
+            guard let request = try? JSONDecoder().decode(Request<CallTool>.self, from: bytes) else {
+                return .reply(encode(.failure(id: id, .invalidParams("tools/call needs a tool name and object arguments"))))
+            }
+            return callTool(request.params, id: id, token: token)
+
+        default:
+            return .reply(encode(.failure(id: id, .methodNotFound("Method '\(method.prefix(64))' is not supported"))))
+        }
+    }
+
+    private func callTool(_ params: CallTool.Parameters, id: ID, token: AccessToken) -> Outcome {
+        guard let tool = tools[params.name] else {
+            return .reply(encode(.failure(id: id, .invalidParams("Unknown tool: '\(params.name.prefix(64))'"))))
+        }
+        guard token.grants(tool.requiredScope) else {
+            return .insufficientScope(tool.requiredScope)
+        }
+        let arguments = params.arguments ?? [:]
+        if let problem = tool.inputSchema.validate(arguments) {
+            return .reply(encode(.failure(id: id, .invalidParams(problem.message))))
+        }
+        let context = ToolCallContext(token: token, processID: processID, now: Date())
+        do {
+            let result = try tool.call(arguments, context: context)
+            return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
+        } catch {
+            // A tool's failure is reported to the model as a tool result, not a protocol error.
+            let result = CallTool.Result(content: [.text(text: "The tool failed", annotations: nil, _meta: nil)], isError: true)
+            return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
+        }
+    }
+
+    private func encode<Result: Encodable>(_ reply: JSONRPCReply<Result>) -> [UInt8] {
+        (try? JSONCoding.encode(reply))
+            ?? Array(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}"#.utf8)
+    }
+}

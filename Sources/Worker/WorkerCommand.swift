@@ -1,0 +1,56 @@
+import ArgumentParser
+import Common
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// `gatehouse-worker`: one worker process. Under the supervisor it adopts the sockets named in
+/// `GATEHOUSE_LISTEN_FDS`; on its own (development) it binds `--bind` or `GATEHOUSE_BIND`.
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse-worker",
+        abstract: "Serve MCP behind OAuth 2.1 token validation (one worker process).",
+        discussion: "Configuration comes from GATEHOUSE_* environment variables, a .env file and *_FILE secrets; flags override them.",
+        version: GatehouseVersion.current)
+
+    @Option(name: .long, help: "Address to listen on (host:port or unix:/path); repeatable. Overrides GATEHOUSE_BIND.")
+    var bind: [String] = []
+
+    @Option(name: .long, help: "Overrides GATEHOUSE_LOG_LEVEL.")
+    var logLevel: String?
+
+    func run() async throws {
+        var overrides: [String: String] = [:]
+        if !bind.isEmpty { overrides["GATEHOUSE_BIND"] = bind.joined(separator: ",") }
+        if let logLevel { overrides["GATEHOUSE_LOG_LEVEL"] = logLevel }
+
+        let environment = ProcessInfo.processInfo.environment
+        let loaded: ConfigurationLoader.Loaded
+        do {
+            loaded = try ConfigurationLoader.load(ConfigurationSource(environment: environment, overrides: overrides))
+        } catch {
+            for problem in error.problems {
+                FileHandle.standardError.write(Data("gatehouse-worker: \(problem)\n".utf8))
+            }
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        let configuration = loaded.configuration
+        JSONLogHandler.bootstrap(level: configuration.logLevel)
+        let logger = Logger(label: "gatehouse.worker")
+        for warning in loaded.warnings {
+            logger.warning("\(warning)", metadata: ["event": "config.warning"])
+        }
+
+        let listeners: [Listener]
+        do {
+            listeners = try Listener.inherited(from: environment) ?? configuration.bind.map(Listener.bind)
+        } catch {
+            FileHandle.standardError.write(Data("gatehouse-worker: \(error)\n".utf8))
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+
+        try await WorkerRuntime(configuration: configuration, logger: logger).run(listeners: listeners)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+@testable import Common
+
+@Suite struct ConfigurationLoaderTests {
+    static let minimal = [
+        "GATEHOUSE_RESOURCE": "https://mcp.example.com/mcp",
+        "GATEHOUSE_ISSUER": "https://auth.example.com/realms/mcp-realm",
+    ]
+
+    func load(_ environment: [String: String], overrides: [String: String] = [:], files: [String: String] = [:]) throws(ConfigurationError) -> ConfigurationLoader.Loaded {
+        var environment = environment
+        environment["GATEHOUSE_DOTENV"] = environment["GATEHOUSE_DOTENV"] ?? "/nonexistent-but-unused"
+        let source = ConfigurationSource(environment: environment, overrides: overrides, currentDirectory: "/nonexistent") { path in
+            guard let content = files[path] else { throw POSIXError(.ENOENT) }
+            return content
+        }
+        return try ConfigurationLoader.load(source, processorCount: 3)
+    }
+
+    func problems(_ environment: [String: String], files: [String: String] = [:]) -> [String] {
+        do {
+            _ = try load(environment, files: files.merging(["/nonexistent-but-unused": ""]) { a, _ in a })
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test func defaultsFromTheDesignTable() throws {
+        let configuration = try load(Self.minimal, files: ["/nonexistent-but-unused": ""]).configuration
+        #expect(configuration.bind == [.tcp(host: "127.0.0.1", port: 8000)])
+        #expect(configuration.workers == 3)
+        #expect(configuration.audiences == ["https://mcp.example.com/mcp"])
+        #expect(configuration.algorithms == [.rs256, .ps256, .es256, .eddsa])
+        #expect(configuration.redisURL == nil)
+        #expect(configuration.allowInsecureHTTP == false)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.environment == .production)
+        #expect(configuration.gracefulTimeout == .seconds(30))
+        #expect(configuration.workerTimeout == .seconds(30))
+        #expect(configuration.maxRequests == 0)
+        #expect(configuration.maxBodyBytes == 1024 * 1024)
+        #expect(configuration.jwksRefreshCooldown == .seconds(5))
+        #expect(configuration.clockLeeway == .seconds(60))
+        #expect(configuration.protectedResourceMetadataURL == "https://mcp.example.com/.well-known/oauth-protected-resource/mcp")
+        #expect(configuration.resourceDocumentation == "https://mcp.example.com/docs")
+    }
+
+    @Test func requiredValuesAreNamed() {
+        let lines = problems([:], files: ["/nonexistent-but-unused": ""])
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_RESOURCE: is required") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_ISSUER: is required") })
+    }
+
+    @Test func everyProblemGetsItsOwnLine() {
+        var environment = Self.minimal
+        environment["GATEHOUSE_WORKERS"] = "zero"
+        environment["GATEHOUSE_BIND"] = "nonsense"
+        environment["GATEHOUSE_ALGORITHMS"] = "RS256,none,HS256,XX999"
+        environment["GATEHOUSE_LOG_LEVEL"] = "loud"
+        environment["GATEHOUSE_GRACEFUL_TIMEOUT"] = "-1"
+        let lines = problems(environment, files: ["/nonexistent-but-unused": ""])
+        #expect(lines.count == 7)
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_WORKERS:") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_BIND:") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_ALGORITHMS: 'none' is never accepted") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_ALGORITHMS: 'HS256' is a shared-secret algorithm") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_ALGORITHMS: 'XX999'") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_LOG_LEVEL:") })
+        #expect(lines.contains { $0.hasPrefix("GATEHOUSE_GRACEFUL_TIMEOUT:") })
+    }
+
+    @Test(arguments: [
+        ("GATEHOUSE_ISSUER", "http://auth.example.com/realms/x", "uses http://"),
+        ("GATEHOUSE_JWKS_URI", "http://auth.example.com/certs", "uses http://"),
+        ("GATEHOUSE_RESOURCE", "https://mcp.example.com/mcp#frag", "fragment"),
+        ("GATEHOUSE_RESOURCE", "/mcp", "not an absolute"),
+        ("GATEHOUSE_RESOURCE", "ftp://mcp.example.com/mcp", "not an absolute"),
+        ("GATEHOUSE_ISSUER", "https://user:pw@auth.example.com/realms/x", "user information"),
+    ])
+    func urlRules(variable: String, value: String, expected: String) {
+        var environment = Self.minimal
+        environment[variable] = value
+        let lines = problems(environment, files: ["/nonexistent-but-unused": ""])
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("\(variable):") == true)
+        #expect(lines.first?.contains(expected) == true)
+        #expect(lines.first?.contains("pw") != true)
+    }
+
+    @Test func insecureHTTPOnlyWhenAllowed() throws {
+        var environment = Self.minimal
+        environment["GATEHOUSE_ISSUER"] = "http://127.0.0.1:8080/realms/mcp-realm"
+        environment["GATEHOUSE_ALLOW_INSECURE_HTTP"] = "true"
+        let loaded = try load(environment, files: ["/nonexistent-but-unused": ""])
+        #expect(loaded.configuration.issuer == "http://127.0.0.1:8080/realms/mcp-realm")
+        #expect(loaded.warnings.contains { $0.contains("GATEHOUSE_ALLOW_INSECURE_HTTP") })
+    }
+
+    @Test func dotEnvFileThenEnvironmentThenFlags() throws {
+        let environment = ["GATEHOUSE_DOTENV": "/config/.env", "GATEHOUSE_WORKERS": "4", "GATEHOUSE_LOG_LEVEL": "debug"]
+        let dotEnv = """
+            # comment
+            export GATEHOUSE_RESOURCE=https://mcp.example.com/mcp
+            GATEHOUSE_ISSUER="https://auth.example.com/realms/mcp-realm"
+            GATEHOUSE_WORKERS=2
+            GATEHOUSE_LOG_LEVEL='warning'
+            UNRELATED=ignored
+            """
+        let configuration = try load(environment, overrides: ["GATEHOUSE_LOG_LEVEL": "error"], files: ["/config/.env": dotEnv]).configuration
+        #expect(configuration.resource == "https://mcp.example.com/mcp")
+        #expect(configuration.workers == 4)  // The environment beats the file.
+        #expect(configuration.logLevel == .error)  // A flag beats both.
+    }
+
+    @Test func fileVariantsForSecrets() throws {
+        var environment = Self.minimal
+        environment["GATEHOUSE_REDIS_URL_FILE"] = "/run/secrets/redis"
+        let configuration = try load(environment, files: ["/run/secrets/redis": "redis://:s3cret@redis:6379/2\n", "/nonexistent-but-unused": ""]).configuration
+        #expect(configuration.redisURL == "redis://:s3cret@redis:6379/2")
+
+        environment["GATEHOUSE_REDIS_URL"] = "redis://other:6379"
+        let both = problems(environment, files: ["/run/secrets/redis": "redis://:s3cret@redis:6379/2"])
+        #expect(both == ["GATEHOUSE_REDIS_URL_FILE: set together with GATEHOUSE_REDIS_URL; use one of them"])
+
+        var unreadable = Self.minimal
+        unreadable["GATEHOUSE_REDIS_URL_FILE"] = "/run/secrets/missing"
+        #expect(problems(unreadable) == ["GATEHOUSE_REDIS_URL_FILE: cannot read file /run/secrets/missing"])
+    }
+
+    @Test func secretsNeverAppearInProblems() {
+        var environment = Self.minimal
+        environment["GATEHOUSE_REDIS_URL"] = "redis://:hunter2@redis:6379/notanumber"
+        let lines = problems(environment, files: ["/nonexistent-but-unused": ""])
+        #expect(lines.count == 1)
+        #expect(!lines.joined().contains("hunter2"))
+    }
+
+    @Test func unknownVariablesAreWarnedAbout() throws {
+        var environment = Self.minimal
+        environment["GATEHOUSE_WOKRERS"] = "4"
+        let loaded = try load(environment, files: ["/nonexistent-but-unused": ""])
+        #expect(loaded.warnings.contains { $0.contains("GATEHOUSE_WOKRERS") })
+    }
+
+    @Test func bindAddresses() {
+        #expect(BindAddress(parsing: "0.0.0.0:8000") == .tcp(host: "0.0.0.0", port: 8000))
+        #expect(BindAddress(parsing: "[::1]:9000") == .tcp(host: "::1", port: 9000))
+        #expect(BindAddress(parsing: "unix:/run/gatehouse.sock") == .unix(path: "/run/gatehouse.sock"))
+        #expect(BindAddress(parsing: "unix:relative.sock") == nil)
+        #expect(BindAddress(parsing: "localhost") == nil)
+        #expect(BindAddress(parsing: "host:70000") == nil)
+        #expect(BindAddress(parsing: "::1:80") == nil)
+    }
+
+    @Test func metadataURLForABareOrigin() throws {
+        var environment = Self.minimal
+        environment["GATEHOUSE_RESOURCE"] = "https://mcp.example.com:8443"
+        let configuration = try load(environment, files: ["/nonexistent-but-unused": ""]).configuration
+        #expect(configuration.protectedResourceMetadataURL == "https://mcp.example.com:8443/.well-known/oauth-protected-resource")
+    }
+}

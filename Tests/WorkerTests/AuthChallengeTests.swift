@@ -1,0 +1,132 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TestSupport
+import Testing
+@testable import Worker
+
+@Suite("AuthChallenge")
+struct AuthChallengeTests {
+    static let metadataURL = "https://mcp.example.test/.well-known/oauth-protected-resource/mcp"
+    let challenge = AuthChallenge(resourceMetadataURL: Self.metadataURL)
+
+    func parsedChallenge(_ response: HTTPResponse) throws -> BearerChallenge {
+        #expect(response.headers["WWW-Authenticate"].count == 1)
+        return try #require(BearerChallenge(response.headers.first(name: "WWW-Authenticate")))
+    }
+
+    func body(_ response: HTTPResponse) throws -> [String: Any] {
+        #expect(response.headers.first(name: "Content-Type") == "application/json")
+        let bytes = Array(try #require(response.body).readableBytesView)
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+    }
+
+    func text(_ response: HTTPResponse) -> String {
+        let headers = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+        let body = response.body.map { String(decoding: $0.readableBytesView, as: UTF8.self) } ?? ""
+        return headers + "\n\n" + body
+    }
+
+    @Test func missingTokenHasMetadataAndScopeButNoError() throws {
+        let response = challenge.missingToken(scopes: ["mcp:read", "mcp:write"])
+        #expect(response.status == .unauthorized)
+        let parsed = try parsedChallenge(response)
+        #expect(parsed["resource_metadata"] == Self.metadataURL)
+        #expect(parsed["scope"] == "mcp:read mcp:write")
+        #expect(parsed["error"] == nil)
+        #expect(parsed["error_description"] == nil)
+        #expect(try body(response)["error"] as? String != nil)
+    }
+
+    @Test func missingTokenWithoutBaselineScopesOmitsScope() throws {
+        let parsed = try parsedChallenge(challenge.missingToken(scopes: []))
+        #expect(parsed.parameters == ["resource_metadata": Self.metadataURL])
+    }
+
+    @Test("an invalid token gets invalid_token", arguments: TokenRejection.allCases)
+    func invalidToken(_ rejection: TokenRejection) throws {
+        let response = challenge.invalidToken(rejection)
+        #expect(response.status == .unauthorized)
+        let parsed = try parsedChallenge(response)
+        #expect(parsed["error"] == "invalid_token")
+        #expect(parsed["resource_metadata"] == Self.metadataURL)
+        #expect(parsed["error_description"] == rejection.description)
+        #expect(parsed["scope"] == nil)
+        let json = try body(response)
+        #expect(json["error"] as? String == "invalid_token")
+        #expect(json["error_description"] as? String == rejection.description)
+    }
+
+    @Test func insufficientScopeIsA403NamingTheNeededScope() throws {
+        let principal = Principal(subject: "user-1234", clientID: "mcp-client")
+        let response = challenge.insufficientScope(required: ["mcp:write", "tools:admin"], principal: principal)
+        #expect(response.status == .forbidden)
+        let parsed = try parsedChallenge(response)
+        #expect(parsed["error"] == "insufficient_scope")
+        #expect(parsed["scope"] == "mcp:write tools:admin")
+        #expect(parsed["resource_metadata"] == Self.metadataURL)
+        #expect(try body(response)["error"] as? String == "insufficient_scope")
+        #expect(response.principal == principal)
+    }
+
+    @Test func invalidRequestIsA400() throws {
+        let response = challenge.invalidRequest("More than one Authorization header")
+        #expect(response.status == .badRequest)
+        let parsed = try parsedChallenge(response)
+        #expect(parsed["error"] == "invalid_request")
+        #expect(parsed["resource_metadata"] == Self.metadataURL)
+        #expect(try body(response)["error"] as? String == "invalid_request")
+    }
+
+    @Test func keysUnavailableIsA503WithRetryAfter() throws {
+        let response = challenge.keysUnavailable()
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.headers.first(name: "Retry-After") != nil)
+        #expect(try body(response)["error"] as? String == "temporarily_unavailable")
+    }
+
+    @Test func metadataURLIsQuotedSafely() throws {
+        let awkward = "https://mcp.example.test/meta?a=\"b\"&c=\\d, scope=\"admin\""
+        let parsed = try parsedChallenge(AuthChallenge(resourceMetadataURL: awkward).invalidToken(.expired))
+        #expect(parsed["resource_metadata"] == awkward)
+        #expect(parsed["scope"] == nil)
+        #expect(parsed["error"] == "invalid_token")
+    }
+
+    @Test func nothingEchoesTheToken() async throws {
+        let keys = try await TestSigningKeys.shared()
+        let payload: [String: Any] = ["iss": "https://evil.example.test", "sub": "mallory", "aud": "x", "exp": 1]
+        let token = try keys.rs256.sign(payload: payload)
+        let policy = ValidationPolicy(
+            issuer: "https://auth.example.test/realms/mcp-realm", audiences: ["https://mcp.example.test/mcp"])
+        let outcome = try await JWKSParser(acceptedAlgorithms: policy.algorithms).parse(keys.jwks())
+        let validator = TokenValidator(policy: policy)
+        let inspected = try validator.inspect(token).get()
+        let key = try #require(outcome.keys[inspected.keyID])
+        guard case .failure(let rejection) = validator.verify(inspected, with: key, now: 1_750_000_000) else {
+            Issue.record("the token was accepted")
+            return
+        }
+
+        // A refused token, a malformed Authorization header, and the no-token case.
+        guard case .invalidRequest(let reason) = BearerToken.extract(
+            from: HTTPHeaders([("Authorization", "Bearer \(token) \(token)")]))
+        else {
+            Issue.record("two tokens in one header were accepted")
+            return
+        }
+        let responses = [
+            challenge.invalidToken(rejection), challenge.invalidRequest(reason),
+            challenge.missingToken(scopes: ["mcp:read"]),
+        ]
+        let parts = token.split(separator: ".").map(String.init)
+        for response in responses {
+            let everything = text(response)
+            for part in parts {
+                #expect(!everything.contains(part))
+            }
+            #expect(!everything.contains("eyJ"))
+            #expect(!everything.contains("mallory"))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The test command: installs what is needed, builds once, runs the Swift tests (unit and
+# integration, which start real worker and identity-provider processes), then the end-to-end
+# tests with the official Python MCP SDK against the same binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --with-python
+
+echo "== build (debug, with tests)"
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
+build_dir="$(swift build --show-bin-path)"
+
+echo "== swift test"
+set +e
+swift test --skip-build > .build/swift-test.log 2>&1
+status=$?
+set -e
+# Show failures and the summaries, not one line per passing test (the full log stays in .build).
+awk '!/^(✔ Test |◇ Test |􀟈 |Test Case .*(started|passed))/ || /^✔ Test run/' .build/swift-test.log
+if [[ $status -ne 0 ]]; then
+    echo "swift test failed with status $status (full log: .build/swift-test.log)"
+    exit "$status"
+fi
+
+echo "== Python MCP SDK end-to-end tests"
+GATEHOUSE_BUILD_DIR="$build_dir" .venv/bin/python -m pytest -q Tests/Python
