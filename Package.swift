@@ -25,12 +25,18 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
         .target(name: "CSystemShims"),
         .target(
             name: "Common",
             dependencies: [
                 "CCurl",
                 "CSystemShims",
+                "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -82,6 +88,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Common", "TestSupport"]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [

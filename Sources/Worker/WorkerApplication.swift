@@ -51,6 +51,7 @@ struct WorkerApplication: Sendable {
         if !configuration.resourcePath.isEmpty && configuration.resourcePath != "/mcp" {
             router.add(configuration.resourcePath, methods: allMethods, handler: mcpHandler)
         }
+        if configuration.testHooks { TestHooks.register(in: &router) }
         self.router = router
     }
 }

@@ -51,6 +51,6 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ExitCode(ConfigurationError.exitCode)
         }
 
-        try await WorkerRuntime(configuration: configuration, logger: logger).run(listeners: listeners)
+        try await WorkerRuntime(configuration: configuration, environment: environment, logger: logger).run(listeners: listeners)
     }
 }

@@ -1,6 +1,8 @@
 #ifndef GATEHOUSE_CSYSTEMSHIMS_H
 #define GATEHOUSE_CSYSTEMSHIMS_H
 #include <spawn.h>
+#include <sys/signalfd.h>
+#include <sys/prctl.h>
 
 // glibc declares posix_spawn_file_actions_addclosefrom_np only under _GNU_SOURCE, which
 // Swift's Glibc module does not define; this forwards to it.

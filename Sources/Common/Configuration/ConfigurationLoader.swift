@@ -14,7 +14,9 @@ public enum ConfigurationLoader {
         "GATEHOUSE_READ_TIMEOUT", "GATEHOUSE_TOKEN_TYPE", "GATEHOUSE_CLOCK_LEEWAY",
         "GATEHOUSE_ALLOWED_CLIENTS", "GATEHOUSE_SCOPES_FROM_ROLES", "GATEHOUSE_JWKS_TTL",
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
-        "GATEHOUSE_RESOURCE_DOCUMENTATION",
+        "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS",
+        // Set by the supervisor for its workers.
+        "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
     ]
 
     public struct Loaded: Sendable {
@@ -73,6 +75,14 @@ public enum ConfigurationLoader {
         let documentation = reader.url(
             "GATEHOUSE_RESOURCE_DOCUMENTATION", required: false, allowInsecure: true, role: "documentation URL")
 
+        let testHooks = reader.bool("GATEHOUSE_TEST_HOOKS", default: false)
+        if testHooks && environment != .development {
+            reader.problem("GATEHOUSE_TEST_HOOKS", "is only allowed with GATEHOUSE_ENV=development")
+        }
+        if testHooks {
+            warnings.append("GATEHOUSE_TEST_HOOKS is on: /__test/slow and /__test/stall exist; never do this in production")
+        }
+
         if maxRequests == 0 && source["GATEHOUSE_MAX_REQUESTS_JITTER"] != nil && maxRequestsJitter > 0 {
             warnings.append("GATEHOUSE_MAX_REQUESTS_JITTER has no effect while GATEHOUSE_MAX_REQUESTS is 0")
         }
@@ -99,6 +109,7 @@ public enum ConfigurationLoader {
             outboundTimeout: outboundTimeout, resourceName: resourceName, resourceDocumentation: "",
             scopesSupported: ["mcp:read", "mcp:write", "mcp:infer"])
         configuration.resourceDocumentation = documentation ?? configuration.publicOrigin + "/docs"
+        configuration.testHooks = testHooks
         return Loaded(configuration: configuration, warnings: warnings)
     }
 }

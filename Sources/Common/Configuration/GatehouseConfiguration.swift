@@ -48,6 +48,9 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var resourceDocumentation: String
     public var scopesSupported: [String]
 
+    /// Routes the supervisor's tests need (a slow request, a stuck event loop); development only.
+    public var testHooks = false
+
     /// The origin (scheme, host, port) of `resource`, the base of every URL Gatehouse advertises.
     public var publicOrigin: String {
         URLParts(resource)?.origin ?? resource

@@ -21,26 +21,38 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let limits: HTTPLimits
     private let logger: Logger
     private let accessLog: AccessLog
+    private let observer: ConnectionObserver?
     private var state = State.awaitingHead
     private var idleTimer: Scheduled<Void>?
     private var readTimer: Scheduled<Void>?
     /// The server is draining: finish the request in hand, then close.
     private var quiescing = false
 
-    init(responder: any HTTPResponder, limits: HTTPLimits, logger: Logger, accessLog: AccessLog) {
+    private var counted = false
+
+    init(responder: any HTTPResponder, limits: HTTPLimits, logger: Logger, accessLog: AccessLog, observer: ConnectionObserver? = nil) {
         self.responder = responder
         self.limits = limits
         self.logger = logger
         self.accessLog = accessLog
+        self.observer = observer
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { armIdleTimer(context: context) }
+        if context.channel.isActive { opened(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        armIdleTimer(context: context)
+        opened(context: context)
         context.fireChannelActive()
+    }
+
+    private func opened(context: ChannelHandlerContext) {
+        if !counted {
+            counted = true
+            observer?.counters.connectionOpened()
+        }
+        armIdleTimer(context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -88,17 +100,23 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ChannelShouldQuiesceEvent else {
+        guard event is DrainRequest else {
             context.fireUserInboundEventTriggered(event)
             return
         }
         quiescing = true
-        if case .awaitingHead = state { context.close(promise: nil) }
+        if case .awaitingHead = state {
+            armIdleTimer(context: context, timeout: DrainRequest.idleGrace)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         idleTimer?.cancel()
         readTimer?.cancel()
+        if counted {
+            counted = false
+            observer?.counters.connectionClosed()
+        }
         context.fireChannelInactive()
     }
 
@@ -190,6 +208,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         let written = context.writeAndFlushAndReturnFuture(wrapOutboundOut(.end(nil)))
         accessLog.record(request: request, response: response, duration: .now() - startedAt)
+        if let observer {
+            observer.requestCompleted(observer.counters.requestCompleted())
+        }
 
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         written.whenComplete { _ in
@@ -203,9 +224,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    private func armIdleTimer(context: ChannelHandlerContext) {
+    private func armIdleTimer(context: ChannelHandlerContext, timeout: TimeAmount? = nil) {
         idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.idleTimeout) {
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout ?? limits.idleTimeout) {
             // No new request in time: an idle keep-alive connection, or a client stalling its head.
             context.close(promise: nil)
         }

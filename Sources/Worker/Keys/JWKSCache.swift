@@ -31,6 +31,7 @@ final class JWKSCache: Sendable {
         var stopped = false
         var timer: RepeatedTask?
         var retry: Scheduled<Void>?
+        var firstLoad: EventLoopPromise<Void>?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -80,24 +81,33 @@ final class JWKSCache: Sendable {
         }.hop(to: eventLoop)
     }
 
-    /// Loads keys until it succeeds (backing off), then refreshes every time-to-live.
-    func start(on eventLoop: any EventLoop) {
+    /// Loads keys until it succeeds (backing off), then refreshes every time-to-live. The
+    /// future completes once the first key set is loaded.
+    @discardableResult
+    func start(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let loaded = eventLoop.makePromise(of: Void.self)
+        state.withLockedValue { $0.firstLoad = loaded }
         loadInitially(on: eventLoop, attempt: 0)
+        return loaded.futureResult
     }
 
     /// Cancels the timers; call before the event loop shuts down.
     func stop() {
-        state.withLockedValue { state in
+        let pending: EventLoopPromise<Void>? = state.withLockedValue { state in
             state.stopped = true
             state.timer?.cancel()
             state.retry?.cancel()
+            defer { state.firstLoad = nil }
+            return state.firstLoad
         }
+        pending?.fail(ChannelError.ioOnClosedChannel)
     }
 
     private func loadInitially(on eventLoop: any EventLoop, attempt: Int) {
         refresh(reason: .startup, on: eventLoop).whenComplete { result in
-            self.state.withLockedValue { state in
-                guard !state.stopped else { return }
+            // Callbacks of `firstLoad` may read this cache: complete it outside the lock.
+            let loaded: EventLoopPromise<Void>? = self.state.withLockedValue { state in
+                guard !state.stopped else { return nil }
                 switch result {
                 case .success:
                     state.timer = eventLoop.scheduleRepeatedTask(
@@ -105,11 +115,15 @@ final class JWKSCache: Sendable {
                     ) { _ in
                         self.refresh(reason: .expired, on: eventLoop)
                     }
+                    defer { state.firstLoad = nil }
+                    return state.firstLoad
                 case .failure:
                     let delay = TimeAmount.milliseconds(Int64(min(30_000, 250 << min(attempt, 7))))
                     state.retry = eventLoop.scheduleTask(in: delay) { self.loadInitially(on: eventLoop, attempt: attempt + 1) }
+                    return nil
                 }
             }
+            loaded?.succeed()
         }
     }
 

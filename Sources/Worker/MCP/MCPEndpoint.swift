@@ -14,10 +14,14 @@ struct MCPEndpoint: Sendable {
 
     func respond(to request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
         let eventLoop = context.eventLoop
-        if let origin = request.headers.first(name: "origin"), !allowedOrigins.contains(origin) {
+        let origin = request.headers.first(name: "origin")
+        if let origin, !allowedOrigins.contains(origin) {
             // DNS-rebinding protection: the spec requires refusing unknown origins.
             return eventLoop.makeSucceededFuture(
                 .error(.forbidden, code: "origin_not_allowed", description: "The request's Origin is not allowed"))
+        }
+        if request.method == .OPTIONS, let origin {
+            return eventLoop.makeSucceededFuture(CORS.preflight(origin: origin))
         }
         guard request.method == .POST else {
             // No server-initiated SSE stream (GET) and no sessions to end (DELETE).
@@ -26,14 +30,16 @@ struct MCPEndpoint: Sendable {
                        headers: ["Allow": "POST"]))
         }
         return authenticator.authenticate(request, context: context).map { result in
+            var response: HTTPResponse
             switch result {
-            case .refused(let response):
-                return response
+            case .refused(let refusal):
+                response = refusal
             case .authenticated(let token):
-                var response = self.serve(request, token: token, context: context)
+                response = self.serve(request, token: token, context: context)
                 response.principal = token.principal
-                return response
             }
+            if let origin { CORS.allow(origin: origin, in: &response.headers) }
+            return response
         }
     }
 

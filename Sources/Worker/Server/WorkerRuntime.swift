@@ -5,10 +5,17 @@ import NIOCore
 import NIOPosix
 
 /// Assembles a worker (event loop, key cache, application, server) and runs it until
-/// SIGTERM or SIGINT, then drains.
+/// SIGTERM or SIGINT (or the supervisor going away, or recycling), then drains.
 struct WorkerRuntime {
     var configuration: GatehouseConfiguration
+    var environment: [String: String]
     var logger: Logger
+
+    /// `max_requests` plus a random jitter, so a fleet started together does not recycle together.
+    static func requestLimit(_ configuration: GatehouseConfiguration) -> UInt64? {
+        guard configuration.maxRequests > 0 else { return nil }
+        return UInt64(configuration.maxRequests + Int.random(in: 0...configuration.maxRequestsJitter))
+    }
 
     func run(listeners: [Listener]) async throws {
         // One event loop per worker process: the supervisor scales by processes, not threads.
@@ -27,13 +34,35 @@ struct WorkerRuntime {
             settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
             logger: logger)
         let application = WorkerApplication(configuration: configuration, keys: keys)
-        let server = WorkerServer(application: application, group: group, logger: logger)
+        let trigger = ShutdownTrigger()
+        let signalSources = StopSignal.install(trigger)
+        defer { signalSources.forEach { $0.cancel() } }
+        let counters = RequestCounters()
+        let link = SupervisorLink(
+            environment: environment, counters: counters, trigger: trigger,
+            maxRequests: Self.requestLimit(configuration), logger: logger)
+        let server = WorkerServer(
+            application: application, group: group, logger: logger,
+            observer: ConnectionObserver(counters: counters, requestCompleted: { link.requestCompleted(total: $0) }))
 
-        keys.start(on: group.next())
-        _ = try await server.start(listeners)
+        let keysLoaded = keys.start(on: group.next())
+        keysLoaded.whenSuccess { link.checkReadiness() }
+        // Inherited sockets are shared with a worker that is serving (or hold a queue a
+        // replacement will serve): accept nothing before tokens can be validated. A worker
+        // on its own binds at once, so /healthz and /readyz answer while it loads keys.
+        let inherited = listeners.contains { if case .inherited = $0 { true } else { false } }
+        link.start(on: group.next(), isReady: { keys.isLoaded && server.isListening })
+        if inherited {
+            let stopped = trigger.waitFuture(on: group.next())
+            _ = try? await keysLoaded.or(stopped).get()
+        }
+        if !trigger.hasFired {
+            _ = try await server.start(listeners)
+            link.checkReadiness()
+        }
 
-        let signal = await StopSignal.wait()
-        logger.info("stopping", metadata: ["event": "worker.stopping", "signal": .string(signal)])
+        let reason = await trigger.wait()
+        logger.info("stopping", metadata: ["event": "worker.stopping", "reason": .string(reason)])
         let drained = server.shutdown()
         let timeout = TimeAmount(configuration.gracefulTimeout)
         let deadline = group.next().scheduleTask(in: timeout) { () }
@@ -41,6 +70,15 @@ struct WorkerRuntime {
         deadline.cancel()
         keys.stop()
         try await group.shutdownGracefully()
+    }
+}
+
+extension ShutdownTrigger {
+    /// Completes when the trigger fires.
+    fileprivate func waitFuture(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { _ = await self.wait() }
+        return promise.futureResult
     }
 }
 

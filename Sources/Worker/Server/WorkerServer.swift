@@ -14,9 +14,11 @@ final class WorkerServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let channels = NIOLockedValueBox<[any Channel]>([])
+    private let observer: ConnectionObserver?
 
-    init(application: WorkerApplication, group: MultiThreadedEventLoopGroup, logger: Logger) {
+    init(application: WorkerApplication, group: MultiThreadedEventLoopGroup, logger: Logger, observer: ConnectionObserver? = nil) {
         self.application = application
+        self.observer = observer
         self.group = group
         self.quiescing = ServerQuiescingHelper(group: group)
         self.logger = logger
@@ -37,6 +39,8 @@ final class WorkerServer: Sendable {
         return addresses
     }
 
+    var isListening: Bool { !channels.withLockedValue { $0.isEmpty } }
+
     /// Stops accepting and completes once every connection has closed.
     func shutdown() -> EventLoopFuture<Void> {
         let promise = group.next().makePromise(of: Void.self)
@@ -49,6 +53,7 @@ final class WorkerServer: Sendable {
         let logger = self.logger
         let quiescing = self.quiescing
         let accessLog = AccessLog(logger: logger)
+        let observer = self.observer
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelInitializer { channel in
@@ -61,10 +66,12 @@ final class WorkerServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DrainRequestHandler())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true, withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(
-                        responder: application.router, limits: application.limits, logger: logger, accessLog: accessLog))
+                        responder: application.router, limits: application.limits, logger: logger, accessLog: accessLog,
+                        observer: observer))
                 }
             }
         switch listener {

@@ -73,7 +73,17 @@ struct MCPEndpointIntegrationTests {
         #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: ["Origin": "https://evil.example.test"]).status == 403)
         var allowed = bearer
         allowed["Origin"] = "https://app.example.test"
-        #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: allowed).status == 200)
+        let fromBrowser = try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: allowed)
+        #expect(fromBrowser.status == 200)
+        #expect(fromBrowser.header("access-control-allow-origin") == "https://app.example.test")
+        #expect(fromBrowser.header("access-control-expose-headers")?.contains("WWW-Authenticate") == true)
+        let preflight = try await client.send("OPTIONS", worker.mcpURL, headers: [
+            "Origin": "https://app.example.test", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        ])
+        #expect(preflight.status == 204)
+        #expect(preflight.header("access-control-allow-headers")?.contains("Authorization") == true)
+        #expect(try await client.send("OPTIONS", worker.mcpURL, headers: ["Origin": "https://evil.example.test"]).status == 403)
 
         // Accept and Content-Type.
         var textOnly = bearer

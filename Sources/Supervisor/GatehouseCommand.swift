@@ -1,0 +1,14 @@
+import ArgumentParser
+import Common
+
+/// `gatehouse`: the program operators run. `serve` (the default) starts the supervisor.
+@main
+struct GatehouseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "A secure MCP server: OAuth 2.1 resource server, prefork supervisor.",
+        discussion: "Configuration comes from GATEHOUSE_* environment variables, a .env file and *_FILE secrets; flags override them.",
+        version: GatehouseVersion.current,
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, HealthcheckCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

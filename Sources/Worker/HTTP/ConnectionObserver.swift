@@ -1,0 +1,6 @@
+/// Lets the server count connections and requests without the HTTP layer knowing why.
+struct ConnectionObserver: Sendable {
+    var counters: RequestCounters
+    /// Called with the running total after each response.
+    var requestCompleted: @Sendable (UInt64) -> Void
+}
