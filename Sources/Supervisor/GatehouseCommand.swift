@@ -9,6 +9,6 @@ struct GatehouseCommand: ParsableCommand {
         abstract: "A secure MCP server: OAuth 2.1 resource server, prefork supervisor.",
         discussion: "Configuration comes from GATEHOUSE_* environment variables, a .env file and *_FILE secrets; flags override them.",
         version: GatehouseVersion.current,
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, HealthcheckCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, HealthcheckCommand.self, StatusCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -37,7 +37,14 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ExitCode(ConfigurationError.exitCode)
         }
         let configuration = loaded.configuration
-        JSONLogHandler.bootstrap(level: configuration.logLevel)
+        let logOutput: LogOutput
+        do {
+            logOutput = try configuration.makeLogOutput()
+        } catch {
+            FileHandle.standardError.write(Data("gatehouse-worker: GATEHOUSE_LOG_PATH: \(error)\n".utf8))
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        JSONLogHandler.bootstrap(level: configuration.logLevel, output: logOutput)
         let logger = Logger(label: "gatehouse.worker")
         for warning in loaded.warnings {
             logger.warning("\(warning)", metadata: ["event": "config.warning"])
@@ -51,6 +58,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ExitCode(ConfigurationError.exitCode)
         }
 
-        try await WorkerRuntime(configuration: configuration, environment: environment, logger: logger).run(listeners: listeners)
+        try await WorkerRuntime(configuration: configuration, environment: environment, logger: logger, logOutput: logOutput)
+            .run(listeners: listeners)
     }
 }

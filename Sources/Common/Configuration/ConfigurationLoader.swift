@@ -14,9 +14,11 @@ public enum ConfigurationLoader {
         "GATEHOUSE_READ_TIMEOUT", "GATEHOUSE_TOKEN_TYPE", "GATEHOUSE_CLOCK_LEEWAY",
         "GATEHOUSE_ALLOWED_CLIENTS", "GATEHOUSE_SCOPES_FROM_ROLES", "GATEHOUSE_JWKS_TTL",
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
-        "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS",
+        "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
         // Set by the supervisor for its workers.
         "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
+        // Set by a supervisor for the one that replaces it (SIGUSR2).
+        "GATEHOUSE_UPGRADE_SOCKETS", "GATEHOUSE_UPGRADE_CONTROL_FD", "GATEHOUSE_UPGRADE_PARENT",
     ]
 
     public struct Loaded: Sendable {
@@ -75,6 +77,7 @@ public enum ConfigurationLoader {
         let documentation = reader.url(
             "GATEHOUSE_RESOURCE_DOCUMENTATION", required: false, allowInsecure: true, role: "documentation URL")
 
+        let logFile = reader.string("GATEHOUSE_LOG_PATH")
         let testHooks = reader.bool("GATEHOUSE_TEST_HOOKS", default: false)
         if testHooks && environment != .development {
             reader.problem("GATEHOUSE_TEST_HOOKS", "is only allowed with GATEHOUSE_ENV=development")
@@ -110,6 +113,7 @@ public enum ConfigurationLoader {
             scopesSupported: ["mcp:read", "mcp:write", "mcp:infer"])
         configuration.resourceDocumentation = documentation ?? configuration.publicOrigin + "/docs"
         configuration.testHooks = testHooks
+        configuration.logFile = logFile
         return Loaded(configuration: configuration, warnings: warnings)
     }
 }

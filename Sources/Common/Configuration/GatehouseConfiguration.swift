@@ -51,6 +51,15 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     /// Routes the supervisor's tests need (a slow request, a stuck event loop); development only.
     public var testHooks = false
 
+    /// Log to this file instead of standard output; SIGUSR1 reopens it (log rotation).
+    public var logFile: String?
+
+    /// The log sink the configuration asks for.
+    public func makeLogOutput() throws -> LogOutput {
+        guard let logFile else { return .standardOutput }
+        return try LogOutput(path: logFile)
+    }
+
     /// The origin (scheme, host, port) of `resource`, the base of every URL Gatehouse advertises.
     public var publicOrigin: String {
         URLParts(resource)?.origin ?? resource

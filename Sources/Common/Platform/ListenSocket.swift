@@ -43,6 +43,45 @@ public struct ListenSocket: Sendable, Equatable {
         }
     }
 
+    /// What an inherited socket (from systemd) is bound to, read back with getsockname.
+    public static func boundAddress(of fd: Int32) -> BindAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var raw = address.pointee.sin_addr
+                    inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+                    return .tcp(host: String(cString: text), port: Int(UInt16(bigEndian: address.pointee.sin_port)))
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var raw = address.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
+                    return .tcp(host: String(cString: text), port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
+                }
+            }
+        case AF_UNIX:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { address in
+                    var path = address.pointee.sun_path
+                    let text = withUnsafeBytes(of: &path) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                    return text.hasPrefix("/") ? .unix(path: text) : nil
+                }
+            }
+        default:
+            return nil
+        }
+    }
+
     public func close() {
         _ = Glibc.close(fileDescriptor)
     }

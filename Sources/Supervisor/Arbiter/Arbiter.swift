@@ -41,13 +41,30 @@ final class Arbiter {
     private var announcedReady = false
     private var lastWatchdogPing: Duration = .zero
     private var exitCode: Int32 = 0
+    private let upgradeLaunch: UpgradeLaunch
+    private var upgradeChild: BinaryUpgrade.Child?
+    private var upgradeParent: BinaryUpgrade.Parent?
+    private let pidfile: Pidfile?
+    private let logOutput: LogOutput
+
+    /// What a binary upgrade starts: this program as it was started.
+    struct UpgradeLaunch {
+        var executable: String
+        var arguments: [String]
+        var environment: [String: String]
+    }
 
     init(
         configuration: GatehouseConfiguration,
         reloadConfiguration: @escaping () throws(ConfigurationError) -> ConfigurationLoader.Loaded,
         workerExecutable: String, workerEnvironment: [String: String], sockets: SocketSet,
-        signals: consuming SignalFileDescriptor, notifier: SystemdNotifier, watchdog: WatchdogSettings?, logger: Logger
+        signals: consuming SignalFileDescriptor, notifier: SystemdNotifier, watchdog: WatchdogSettings?, logger: Logger,
+        upgradeLaunch: UpgradeLaunch, upgradeParent: BinaryUpgrade.Parent?, pidfile: Pidfile?, logOutput: LogOutput
     ) {
+        self.logOutput = logOutput
+        self.upgradeLaunch = upgradeLaunch
+        self.upgradeParent = upgradeParent
+        self.pidfile = pidfile
         self.configuration = configuration
         self.reloadConfiguration = reloadConfiguration
         self.workerExecutable = workerExecutable
@@ -68,9 +85,11 @@ final class Arbiter {
         ])
         manageWorkers()
         while true {
-            let readable = Poller.wait(for: [signals.fileDescriptor] + workers.values.map(\.control.fileDescriptor),
-                                       timeoutMilliseconds: pollTimeout())
+            var watched = [signals.fileDescriptor] + workers.values.map(\.control.fileDescriptor)
+            if let upgradeChild { watched.append(upgradeChild.control.fileDescriptor) }
+            let readable = Poller.wait(for: watched, timeoutMilliseconds: pollTimeout())
             for signal in signals.drain() { handle(signal) }
+            if let upgradeChild, readable.contains(upgradeChild.control.fileDescriptor) { readUpgradeChild() }
             for pid in workers.keys.sorted() where readable.contains(workers[pid]!.control.fileDescriptor) {
                 readMessages(from: pid)
             }
@@ -82,6 +101,8 @@ final class Arbiter {
                 manageWorkers()
             }
             pingWatchdog()
+            superviseUpgrade()
+            writeStatus()
         }
         sockets.closeAll()
         logger.info("supervisor stopped", metadata: ["event": "supervisor.stopped", "exit_status": .stringConvertible(exitCode)])
@@ -107,10 +128,15 @@ final class Arbiter {
                 logger.info("worker count lowered", metadata: ["event": "workers.decrease", "workers": .stringConvertible(targetCount)])
             }
         case SIGUSR1:
-            logger.info("reopening logs", metadata: ["event": "logs.reopen"])
+            do {
+                try logOutput.reopen()
+                logger.info("log file reopened", metadata: ["event": "logs.reopened"])
+            } catch {
+                FileDescriptorWriter.standardError("gatehouse: cannot reopen the log file: \(error)\n")
+            }
             for worker in workers.values { kill(worker.pid, SIGUSR1) }
         case SIGUSR2:
-            logger.warning("binary upgrade (SIGUSR2) is not supported yet; ignored", metadata: ["event": "upgrade.unsupported"])
+            startUpgrade()
         default:
             break  // SIGCHLD only wakes the loop; reaping happens every turn.
         }
@@ -197,6 +223,15 @@ final class Arbiter {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
+            if let child = upgradeChild, child.pid == pid {
+                child.control.close()
+                upgradeChild = nil
+                logger.error("binary upgrade failed: the new supervisor exited before it was ready; still serving", metadata: [
+                    "event": "upgrade.failed", "new_pid": .stringConvertible(pid),
+                    "status": .string(WaitStatus(rawValue: status).description),
+                ])
+                continue
+            }
             // As PID 1 in a container every orphan ends up here; only workers matter.
             guard let worker = workers.removeValue(forKey: pid) else { continue }
             worker.control.close()
@@ -340,6 +375,68 @@ final class Arbiter {
         workers[pid]?.state = .stopping(deadline: deadline)
     }
 
+    // MARK: - Binary upgrade
+
+    private func startUpgrade() {
+        guard case .running = phase, upgradeChild == nil, upgradeParent == nil else {
+            logger.warning("binary upgrade ignored: not running steadily, or an upgrade is in progress", metadata: ["event": "upgrade.ignored"])
+            return
+        }
+        do {
+            let child = try BinaryUpgrade.start(
+                executable: upgradeLaunch.executable, arguments: upgradeLaunch.arguments,
+                environment: upgradeLaunch.environment, sockets: sockets)
+            upgradeChild = child
+            logger.info("binary upgrade started", metadata: ["event": "upgrade.started", "new_pid": .stringConvertible(child.pid)])
+        } catch {
+            logger.error("binary upgrade failed: \(error)", metadata: ["event": "upgrade.failed"])
+        }
+    }
+
+    /// The old supervisor hears `ready` from the new one: hand over and retire.
+    private func readUpgradeChild() {
+        guard let child = upgradeChild else { return }
+        while case .message(let message) = child.control.receive() {
+            guard message == .ready else { continue }
+            logger.info("binary upgrade complete; retiring this supervisor's workers", metadata: [
+                "event": "upgrade.completed", "new_pid": .stringConvertible(child.pid),
+            ])
+            notifier.notify([.mainPID(child.pid), .ready, .status("Upgraded to pid \(child.pid)")])
+            child.control.close()
+            upgradeChild = nil
+            stop(graceful: true, reason: "upgraded")
+            return
+        }
+    }
+
+    /// Both sides of an upgrade in progress: the old one gives up on a new one that never gets
+    /// ready; the new one tells the old one when it is ready and takes over the pidfile once
+    /// the old one has gone.
+    private func superviseUpgrade() {
+        if let child = upgradeChild, MonotonicClock.now() - child.startedAt > BinaryUpgrade.readyTimeout {
+            logger.error("binary upgrade failed: the new supervisor did not get ready in time; stopping it", metadata: [
+                "event": "upgrade.failed", "new_pid": .stringConvertible(child.pid),
+            ])
+            kill(child.pid, SIGTERM)
+            upgradeChild?.startedAt = MonotonicClock.now() + .seconds(3600)  // Reaped when it exits.
+        }
+        guard var parent = upgradeParent else { return }
+        if announcedReady && !parent.toldReady {
+            parent.toldReady = parent.control.send(.ready)
+            upgradeParent = parent
+        }
+        if getppid() != parent.pid {
+            parent.control.close()
+            upgradeParent = nil
+            do {
+                try pidfile?.promoteFromUpgrade()
+            } catch {
+                logger.error("cannot take over the pidfile: \(error)", metadata: ["event": "pidfile.failed"])
+            }
+            logger.info("the previous supervisor has gone; this one is the supervisor now", metadata: ["event": "upgrade.taken_over"])
+        }
+    }
+
     // MARK: - Timers and status
 
     /// Until the nearest timer: a leaving worker's deadline, a heartbeat timeout, a backoff,
@@ -366,6 +463,39 @@ final class Arbiter {
             lastWatchdogPing = now
             notifier.notify([.watchdog, .status(statusLine)])
         }
+    }
+
+    private var lastStatus: (report: StatusReport, writtenAt: Duration)?
+
+    /// Keeps `<pidfile>.status` current for `gatehouse status`.
+    private func writeStatus() {
+        guard let pidfile else { return }
+        let now = MonotonicClock.now()
+        let phaseName = switch phase {
+        case .running: "running"
+        case .reloading: "reloading"
+        case .stopping: "stopping"
+        }
+        let report = StatusReport(
+            supervisorPID: getpid(), phase: phaseName, generation: generation, targetWorkers: targetCount,
+            workers: workers.values.map { worker in
+                let state = switch worker.state {
+                case .booting: "booting"
+                case .ready: "ready"
+                case .retiring: "retiring"
+                case .stopping: "stopping"
+                case .aborting: "aborting"
+                }
+                return StatusReport.Worker(
+                    pid: worker.pid, slot: worker.slot, generation: worker.generation, state: state,
+                    ageSeconds: Int((now - worker.startedAt).components.seconds), requests: worker.requests,
+                    connections: worker.connections)
+            })
+        var comparable = report
+        comparable.workers = comparable.workers.map { var worker = $0; worker.ageSeconds = 0; worker.requests = 0; worker.connections = 0; return worker }
+        if let last = lastStatus, now - last.writtenAt < .seconds(1), last.report == comparable { return }
+        try? report.write(to: StatusReport.path(forPidfile: pidfile.path))
+        lastStatus = (comparable, now)
     }
 
     private var statusLine: String {

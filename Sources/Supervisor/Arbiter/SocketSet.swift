@@ -8,7 +8,10 @@ import Common
 struct SocketSet {
     private(set) var shared: [ListenSocket]
     private(set) var perSlot: [Int: [ListenSocket]] = [:]
-    private let tcpAddresses: [BindAddress]
+    private var tcpAddresses: [BindAddress]
+
+    /// Announces inherited sockets to a new supervisor during a binary upgrade (SIGUSR2).
+    static let upgradeVariable = "GATEHOUSE_UPGRADE_SOCKETS"
 
     /// Binds everything the first `slots` workers need now, so an address in use stops
     /// start-up with a clear error instead of failing workers one by one.
@@ -30,6 +33,53 @@ struct SocketSet {
         self.shared = shared
         self.tcpAddresses = tcp
         for slot in 0..<slots { _ = try sockets(for: slot) }
+    }
+
+    /// Every socket with the fd a new supervisor finds it at, for `upgradeVariable`:
+    /// `fd|shared|address` or `fd|slot=N|address`, separated by `;`.
+    func upgradeHandover(firstDescriptor: Int32) -> (descriptors: [Int32: Int32], description: String) {
+        var descriptors: [Int32: Int32] = [:]
+        var entries: [String] = []
+        var next = firstDescriptor
+        func add(_ socket: ListenSocket, role: String) {
+            descriptors[next] = socket.fileDescriptor
+            entries.append("\(next)|\(role)|\(Self.concrete(socket).description)")
+            next += 1
+        }
+        for socket in shared { add(socket, role: "shared") }
+        for slot in perSlot.keys.sorted() {
+            for socket in perSlot[slot] ?? [] { add(socket, role: "slot=\(slot)") }
+        }
+        return (descriptors, entries.joined(separator: ";"))
+    }
+
+    /// The sockets an upgrading supervisor handed over, as announced in `upgradeVariable`.
+    init?(upgradeDescription: String) {
+        var shared: [ListenSocket] = []
+        var perSlot: [Int: [ListenSocket]] = [:]
+        for entry in upgradeDescription.split(separator: ";") {
+            let parts = entry.split(separator: "|", maxSplits: 2).map(String.init)
+            guard parts.count == 3, let fd = Int32(parts[0]), let address = BindAddress(parsing: parts[2]) else { return nil }
+            let socket = ListenSocket(fileDescriptor: fd, address: address)
+            if parts[1] == "shared" {
+                shared.append(socket)
+            } else if parts[1].hasPrefix("slot="), let slot = Int(parts[1].dropFirst(5)) {
+                perSlot[slot, default: []].append(socket)
+            } else {
+                return nil
+            }
+        }
+        self.shared = shared
+        self.perSlot = perSlot
+        self.tcpAddresses = perSlot.keys.min().map { perSlot[$0]!.map(\.address) } ?? []
+    }
+
+    /// The address with the port actually bound.
+    private static func concrete(_ socket: ListenSocket) -> BindAddress {
+        if case .tcp(let host, _) = socket.address, let port = socket.boundPort {
+            return .tcp(host: host, port: port)
+        }
+        return socket.address
     }
 
     /// The sockets for `slot`, binding its per-slot sockets the first time.
@@ -64,12 +114,7 @@ struct SocketSet {
     /// Every bound TCP port (for logs and tests).
     var boundDescriptions: [String] {
         let all = shared + perSlot.keys.sorted().prefix(1).flatMap { perSlot[$0] ?? [] }
-        return all.map { socket in
-            if let port = socket.boundPort, case .tcp(let host, _) = socket.address {
-                return BindAddress.tcp(host: host, port: port).description
-            }
-            return socket.address.description
-        }
+        return all.map { Self.concrete($0).description }
     }
 
     func closeAll() {

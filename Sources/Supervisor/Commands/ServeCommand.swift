@@ -15,7 +15,14 @@ struct ServeCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let loaded = try options.loadOrExit()
         let configuration = loaded.configuration
-        JSONLogHandler.bootstrap(level: configuration.logLevel)
+        let logOutput: LogOutput
+        do {
+            logOutput = try configuration.makeLogOutput()
+        } catch {
+            FileHandle.standardError.write(Data("gatehouse: GATEHOUSE_LOG_PATH: \(error)\n".utf8))
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        JSONLogHandler.bootstrap(level: configuration.logLevel, output: logOutput)
         let logger = Logger(label: "gatehouse.supervisor")
         for warning in loaded.warnings {
             logger.warning("\(warning)", metadata: ["event": "config.warning"])
@@ -23,20 +30,30 @@ struct ServeCommand: ParsableCommand {
 
         let notifier = SystemdNotifier(environment: environment)
         let watchdog = WatchdogSettings.current()
-        let activated = SystemdNotifier.listenFileDescriptors(unsetEnvironment: true)
+        let upgrade = BinaryUpgrade.inherited(from: environment)
         let sockets: SocketSet
-        do {
-            let inherited = activated.map { ListenSocket(fileDescriptor: $0, address: .unix(path: "systemd:fd\($0)")) }
-            sockets = try SocketSet(addresses: configuration.bind, inherited: inherited, slots: configuration.workers)
-        } catch {
-            FileHandle.standardError.write(Data("gatehouse: cannot listen: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        if !activated.isEmpty {
-            logger.info("using sockets from systemd", metadata: ["event": "supervisor.socket_activation", "count": .stringConvertible(activated.count)])
+        if let upgrade {
+            sockets = upgrade.sockets
+            logger.info("started by a binary upgrade; using the inherited sockets", metadata: [
+                "event": "upgrade.inherited", "old_pid": .stringConvertible(upgrade.parent.pid),
+            ])
+        } else {
+            let activated = SystemdNotifier.listenFileDescriptors(unsetEnvironment: true)
+            do {
+                let inherited = activated.map { fd in
+                    ListenSocket(fileDescriptor: fd, address: ListenSocket.boundAddress(of: fd) ?? .unix(path: "/dev/fd/\(fd)"))
+                }
+                sockets = try SocketSet(addresses: configuration.bind, inherited: inherited, slots: configuration.workers)
+            } catch {
+                FileHandle.standardError.write(Data("gatehouse: cannot listen: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            if !activated.isEmpty {
+                logger.info("using sockets from systemd", metadata: ["event": "supervisor.socket_activation", "count": .stringConvertible(activated.count)])
+            }
         }
 
-        let pidfile = configuration.pidfile.map(Pidfile.init(path:))
+        let pidfile = configuration.pidfile.map { Pidfile(path: $0, upgrading: upgrade != nil) }
         do {
             try pidfile?.write()
         } catch {
@@ -45,20 +62,28 @@ struct ServeCommand: ParsableCommand {
         }
         defer { pidfile?.remove() }
 
+        let ownEnvironment = environment.filter { key, _ in
+            key != SocketSet.upgradeVariable && key != BinaryUpgrade.controlVariable && key != BinaryUpgrade.parentVariable
+        }
         let arbiter = Arbiter(
             configuration: configuration,
             reloadConfiguration: { () throws(ConfigurationError) in try options.load() },
-            workerExecutable: Self.workerExecutable(),
-            workerEnvironment: Self.workerEnvironment(environment, overrides: options.overrides),
-            sockets: sockets, signals: signals, notifier: notifier, watchdog: watchdog, logger: logger)
+            workerExecutable: Self.siblingExecutable("gatehouse-worker"),
+            workerEnvironment: Self.workerEnvironment(ownEnvironment, overrides: options.overrides),
+            sockets: sockets, signals: signals, notifier: notifier, watchdog: watchdog, logger: logger,
+            upgradeLaunch: .init(
+                executable: Self.siblingExecutable("gatehouse"), arguments: Array(CommandLine.arguments.dropFirst()),
+                environment: ownEnvironment),
+            upgradeParent: upgrade?.parent, pidfile: pidfile, logOutput: logOutput)
         let status = arbiter.run()
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// `gatehouse-worker` next to this executable.
-    static func workerExecutable() -> String {
+    /// A program in this executable's directory (`gatehouse-worker`; `gatehouse` itself for an
+    /// upgrade, by path, so a binary replaced on disk is what the upgrade starts).
+    static func siblingExecutable(_ name: String) -> String {
         let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("gatehouse-worker").path
+        return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     /// The supervisor's environment without what belongs to it alone (systemd's notification

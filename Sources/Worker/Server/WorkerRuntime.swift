@@ -10,6 +10,7 @@ struct WorkerRuntime {
     var configuration: GatehouseConfiguration
     var environment: [String: String]
     var logger: Logger
+    var logOutput: LogOutput = .standardOutput
 
     /// `max_requests` plus a random jitter, so a fleet started together does not recycle together.
     static func requestLimit(_ configuration: GatehouseConfiguration) -> UInt64? {
@@ -35,7 +36,7 @@ struct WorkerRuntime {
             logger: logger)
         let application = WorkerApplication(configuration: configuration, keys: keys)
         let trigger = ShutdownTrigger()
-        let signalSources = StopSignal.install(trigger)
+        let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
         defer { signalSources.forEach { $0.cancel() } }
         let counters = RequestCounters()
         let link = SupervisorLink(

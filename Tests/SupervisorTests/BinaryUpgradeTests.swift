@@ -1,0 +1,75 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.serialized)
+struct BinaryUpgradeTests {
+    func pid(in path: String) -> Int32? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    @Test func usr2StartsANewSupervisorOnTheSameSocketsWithoutFailingARequest() async throws {
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        let pidfile = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-\(UUID().uuidString).pid").path
+        let old = try await SupervisorProcess.start(idp: idp, workers: 2, environment: ["GATEHOUSE_PIDFILE": pidfile])
+        var newPID: Int32?
+        defer {
+            old.stop()
+            if let newPID { kill(newPID, SIGKILL) }
+            unlink(pidfile)
+        }
+        let token = try await idp.token()
+        let oldWorkers = old.workerPIDs
+        let load = LoadGenerator(loops: 4) { loop in try await old.whoamiPID(token: token, newConnection: loop % 2 == 0) }
+        try await load.waitForProgress(20)
+
+        old.signal(SIGUSR2)
+        #expect(try await old.process.waitForExit(timeout: .seconds(60)) == 0)
+        // The new supervisor took over the pidfile once the old one had gone.
+        newPID = try await eventually(timeout: .seconds(20), "the new supervisor's pidfile") { () -> Int32? in
+            guard let pid = pid(in: pidfile), pid != old.pid else { return nil }
+            return pid
+        }
+        #expect(!FileManager.default.fileExists(atPath: pidfile + ".2"))
+        try await load.waitForProgress(40)
+        await load.stop()
+        #expect(load.failureList.isEmpty, "\(load.failureList.count) failed: \(load.failureList.prefix(5))")
+
+        // Same port, new workers under the new supervisor.
+        let answering = try await old.whoamiPID(token: token)
+        #expect(!oldWorkers.contains(answering))
+        let newChildren = (try? String(contentsOfFile: "/proc/\(newPID!)/task/\(newPID!)/children", encoding: .utf8)) ?? ""
+        #expect(newChildren.split(separator: " ").compactMap { Int32($0) }.contains(answering))
+        let lines = old.process.logLines
+        #expect(lines.contains { $0["event"] as? String == "upgrade.completed" })
+        #expect(lines.contains { $0["event"] as? String == "upgrade.inherited" })
+        #expect(lines.contains { $0["event"] as? String == "upgrade.taken_over" })
+    }
+
+    @Test func aNewSupervisorThatCannotStartLeavesTheOldOneServing() async throws {
+        // A copy of gatehouse whose replacement binary is broken (a bad upgrade).
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let gatehouse = directory.appendingPathComponent("gatehouse")
+        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse"), to: gatehouse)
+        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse-worker"), to: directory.appendingPathComponent("gatehouse-worker"))
+
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, executable: gatehouse)
+        defer { supervisor.stop() }
+        let workers = supervisor.workerPIDs
+
+        // Replace the binary on disk with one that fails, then ask for the upgrade.
+        try FileManager.default.removeItem(at: gatehouse)
+        try "#!/bin/sh\necho 'broken build' >&2\nexit 2\n".write(to: gatehouse, atomically: true, encoding: .utf8)
+        chmod(gatehouse.path, 0o755)
+        supervisor.signal(SIGUSR2)
+        try await supervisor.waitForLog(event: "upgrade.failed")
+        #expect(supervisor.process.isRunning)
+        #expect(supervisor.workerPIDs == workers)
+        #expect(try await supervisor.client.get(supervisor.baseURL + "/readyz").status == 200)
+    }
+}
