@@ -6,13 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration=debug
-[[ "${1:-}" == "--release" ]] && configuration=release
+# Debug code with release assertions, as scripts/test.sh builds it (one shared build): SwiftNIO's
+# debug-only accept assertion would otherwise fire when workers share a socket during a reload.
+flags=(-Xswiftc -assert-config -Xswiftc Release)
+if [[ "${1:-}" == "--release" ]]; then configuration=release; flags=(); fi
 
 scripts/install-deps.sh
 echo "== building ($configuration)"
-swift build -c "$configuration" --product gatehouse-worker 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
-swift build -c "$configuration" --product gatehouse-dev-idp 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
-bin="$(swift build -c "$configuration" --show-bin-path)"
+for product in gatehouse gatehouse-worker gatehouse-dev-idp; do
+    swift build -c "$configuration" "${flags[@]}" --product "$product" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
+done
+bin="$(swift build -c "$configuration" "${flags[@]}" --show-bin-path)"
 
 idp_port="${GATEHOUSE_DEV_IDP_PORT:-8180}"
 port="${GATEHOUSE_DEV_PORT:-8000}"
@@ -22,13 +26,14 @@ mkdir -p .run
 
 "$bin/gatehouse-dev-idp" --port "$idp_port" --audience "$resource" > .run/idp.log 2>&1 &
 idp_pid=$!
-trap 'kill $idp_pid ${worker_pid:-} 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
+trap 'kill $idp_pid ${server_pid:-} 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 100); do curl -fsS "$issuer/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.1; done
 
 GATEHOUSE_RESOURCE="$resource" GATEHOUSE_ISSUER="$issuer" GATEHOUSE_ALLOW_INSECURE_HTTP=true \
-GATEHOUSE_ENV=development GATEHOUSE_BIND="127.0.0.1:${port}" \
-    "$bin/gatehouse-worker" > .run/gatehouse.log 2>&1 &
-worker_pid=$!
+GATEHOUSE_ENV=development GATEHOUSE_BIND="127.0.0.1:${port}" GATEHOUSE_WORKERS="${GATEHOUSE_WORKERS:-2}" \
+GATEHOUSE_PIDFILE="$PWD/.run/gatehouse.pid" \
+    "$bin/gatehouse" serve > .run/gatehouse.log 2>&1 &
+server_pid=$!
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:${port}/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 token="$(curl -fsS -u mcp-client:mcp-secret -d grant_type=client_credentials -d 'scope=mcp:read mcp:write mcp:infer' \
@@ -52,6 +57,7 @@ Try:
        -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
 
 MCP clients: point them at $resource with the header "Authorization: Bearer \$TOKEN".
+The supervisor: $bin/gatehouse status --pidfile .run/gatehouse.pid   (kill -HUP \$(cat .run/gatehouse.pid) reloads)
 Press Ctrl-C to stop.
 INFO
-wait "$worker_pid"
+wait "$server_pid"

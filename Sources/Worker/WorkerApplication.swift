@@ -11,7 +11,10 @@ struct WorkerApplication: Sendable {
     var keys: JWKSCache
     var limits: HTTPLimits
 
-    init(configuration: GatehouseConfiguration, keys: JWKSCache, tools: ToolRegistry = .standard, processID: Int32 = getpid()) {
+    init(
+        configuration: GatehouseConfiguration, keys: JWKSCache, tools: ToolRegistry = .standard, processID: Int32 = getpid(),
+        isDraining: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.keys = keys
         self.limits = HTTPLimits(
             maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes,
@@ -31,7 +34,7 @@ struct WorkerApplication: Sendable {
         let mcp = MCPEndpoint(authenticator: authenticator, dispatcher: dispatcher, challenge: challenge, allowedOrigins: origins)
 
         let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration))) ?? []
-        let health = HealthEndpoints(keys: keys)
+        let health = HealthEndpoints(keys: keys, isDraining: isDraining)
         let documentation = Documentation(configuration: configuration)
 
         var router = Router()

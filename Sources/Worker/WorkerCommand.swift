@@ -27,27 +27,18 @@ struct WorkerCommand: AsyncParsableCommand {
         if let logLevel { overrides["GATEHOUSE_LOG_LEVEL"] = logLevel }
 
         let environment = ProcessInfo.processInfo.environment
-        let loaded: ConfigurationLoader.Loaded
+        let configuration: GatehouseConfiguration
+        let logger: Logger
+        let logOutput: LogOutput
         do {
-            loaded = try ConfigurationLoader.load(ConfigurationSource(environment: environment, overrides: overrides))
+            let loaded = try ConfigurationLoader.load(ConfigurationSource(environment: environment, overrides: overrides))
+            configuration = loaded.configuration
+            (logger, logOutput) = try loaded.startLogging(label: "gatehouse.worker")
         } catch {
             for problem in error.problems {
                 FileHandle.standardError.write(Data("gatehouse-worker: \(problem)\n".utf8))
             }
             throw ExitCode(ConfigurationError.exitCode)
-        }
-        let configuration = loaded.configuration
-        let logOutput: LogOutput
-        do {
-            logOutput = try configuration.makeLogOutput()
-        } catch {
-            FileHandle.standardError.write(Data("gatehouse-worker: GATEHOUSE_LOG_PATH: \(error)\n".utf8))
-            throw ExitCode(ConfigurationError.exitCode)
-        }
-        JSONLogHandler.bootstrap(level: configuration.logLevel, output: logOutput)
-        let logger = Logger(label: "gatehouse.worker")
-        for warning in loaded.warnings {
-            logger.warning("\(warning)", metadata: ["event": "config.warning"])
         }
 
         let listeners: [Listener]

@@ -14,7 +14,7 @@ import Testing
             var fds: [Int32] = [0, 0]
             pipe(&fds)
             read = fds[0]
-            fcntl(read, F_SETFL, fcntl(read, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(read, F_SETFL, fcntl(read, F_GETFL) | O_NONBLOCK)
             output = LogOutput(fileDescriptor: fds[1])
         }
 

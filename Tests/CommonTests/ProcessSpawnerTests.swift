@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func missingExecutableIsAnError() {
-        #expect(throws: ProcessSpawner.Failure.self) {
+        #expect(throws: SystemCallError.self) {
             _ = try ProcessSpawner().spawn(executable: "/nonexistent/program", arguments: [], environment: [:])
         }
     }

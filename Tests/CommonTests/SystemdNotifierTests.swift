@@ -44,7 +44,7 @@ import Testing
                 let template = NSTemporaryDirectory() + "gatehouse-notify-XXXXXX"
                 var buffer = Array(template.utf8CString)
                 try #require(mkdtemp(&buffer) != nil)
-                let made = String(cString: buffer)
+                let made = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 directory = made
                 address = made + "/notify.sock"
                 pathBytes = Array(address.utf8) + [0]

@@ -20,11 +20,16 @@ public final class SupervisorProcess: @unchecked Sendable {
         if let notify { environment["NOTIFY_SOCKET"] = notify.path }
         let process = try ManagedProcess(executable: executable, arguments: arguments, environment: environment)
         let port = try await eventually(timeout: .seconds(30), "supervisor to listen") { () -> Int? in
-            guard process.isRunning else { throw HarnessError("supervisor exited: \(process.output)") }
-            guard let listen = process.logLines(event: "supervisor.started").first?["listen"] as? [String],
+            // Read the log before looking at the process: a supervisor may start and stop
+            // between two polls (a crash loop halts within a second).
+            let wasRunning = process.isRunning
+            if let listen = process.logLines(event: "supervisor.started").first?["listen"] as? [String],
                 let first = listen.first, let colon = first.lastIndex(of: ":")
-            else { return nil }
-            return Int(first[first.index(after: colon)...])
+            {
+                return Int(first[first.index(after: colon)...])
+            }
+            guard wasRunning else { throw HarnessError("supervisor exited: \(process.output)") }
+            return nil
         }
         let supervisor = SupervisorProcess(process: process, port: port)
         if waitForReady {
@@ -40,10 +45,10 @@ public final class SupervisorProcess: @unchecked Sendable {
 
     public func waitForLog(event: String, count: Int = 1, timeout: Duration = .seconds(30), where predicate: @escaping ([String: Any]) -> Bool = { _ in true }) async throws {
         try await waitUntil(timeout: timeout, "\(count) × \(event)") {
-            guard self.process.isRunning || self.process.logLines(event: event).filter(predicate).count >= count else {
-                throw HarnessError("supervisor exited: \(self.process.output.suffix(3000))")
-            }
-            return self.process.logLines(event: event).filter(predicate).count >= count
+            let wasRunning = self.process.isRunning
+            if self.process.logLines(event: event).filter(predicate).count >= count { return true }
+            guard wasRunning else { throw HarnessError("supervisor exited: \(self.process.output.suffix(3000))") }
+            return false
         }
     }
 

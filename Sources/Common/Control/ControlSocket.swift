@@ -15,10 +15,10 @@ public struct ControlSocket: Sendable {
     }
 
     /// A connected pair, both close-on-exec: (supervisor's end, worker's end).
-    public static func pair() throws(ControlSocketError) -> (supervisor: ControlSocket, worker: ControlSocket) {
+    public static func pair() throws(SystemCallError) -> (supervisor: ControlSocket, worker: ControlSocket) {
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw ControlSocketError(operation: "socketpair", code: errno)
+            throw SystemCallError("socketpair")
         }
         return (ControlSocket(fileDescriptor: fds[0]), ControlSocket(fileDescriptor: fds[1]))
     }
@@ -58,8 +58,3 @@ public struct ControlSocket: Sendable {
     }
 }
 
-public struct ControlSocketError: Error, CustomStringConvertible, Sendable {
-    public var operation: String
-    public var code: Int32
-    public var description: String { "\(operation) failed: \(String(cString: strerror(code)))" }
-}

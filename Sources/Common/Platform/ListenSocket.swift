@@ -23,24 +23,8 @@ public struct ListenSocket: Sendable, Equatable {
 
     /// The port actually bound (useful with port 0), nil for unix sockets.
     public var boundPort: Int? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) == 0 }
-        }
-        guard ok else { return nil }
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
-            }
-        default:
-            return nil
-        }
+        guard case .tcp(_, let port)? = Self.boundAddress(of: fileDescriptor) else { return nil }
+        return port
     }
 
     /// What an inherited socket (from systemd) is bound to, read back with getsockname.
@@ -58,7 +42,7 @@ public struct ListenSocket: Sendable, Equatable {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                     var raw = address.pointee.sin_addr
                     inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
-                    return .tcp(host: String(cString: text), port: Int(UInt16(bigEndian: address.pointee.sin_port)))
+                    return .tcp(host: Self.string(text), port: Int(UInt16(bigEndian: address.pointee.sin_port)))
                 }
             }
         case AF_INET6:
@@ -66,7 +50,7 @@ public struct ListenSocket: Sendable, Equatable {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var raw = address.pointee.sin6_addr
                     inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
-                    return .tcp(host: String(cString: text), port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
+                    return .tcp(host: Self.string(text), port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
                 }
             }
         case AF_UNIX:
@@ -80,6 +64,10 @@ public struct ListenSocket: Sendable, Equatable {
         default:
             return nil
         }
+    }
+
+    private static func string(_ characters: [CChar]) -> String {
+        String(decoding: characters.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public func close() {

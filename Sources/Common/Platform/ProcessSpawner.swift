@@ -6,12 +6,6 @@ import Glibc
 /// blocked or ignored signals never leak into it), and only the file descriptors named here
 /// reach it.
 public struct ProcessSpawner: Sendable {
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var operation: String
-        public var code: Int32
-        public var description: String { "\(operation) failed: \(String(cString: strerror(code)))" }
-    }
-
     public init() {}
 
     /// - Parameters:
@@ -20,7 +14,7 @@ public struct ProcessSpawner: Sendable {
     /// - Returns: the child's pid.
     public func spawn(
         executable: String, arguments: [String], environment: [String: String], descriptors: [Int32: Int32] = [:]
-    ) throws(Failure) -> pid_t {
+    ) throws(SystemCallError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -34,7 +28,7 @@ public struct ProcessSpawner: Sendable {
         defer { for entry in staged { close(entry.temporary) } }
         for (target, source) in descriptors.sorted(by: { $0.key < $1.key }) {
             let temporary = fcntl(source, F_DUPFD_CLOEXEC, 1000)
-            guard temporary >= 0 else { throw Failure(operation: "dup of fd \(source)", code: errno) }
+            guard temporary >= 0 else { throw SystemCallError("dup of fd \(source)") }
             staged.append((target, temporary))
         }
         for entry in staged {
@@ -60,7 +54,7 @@ public struct ProcessSpawner: Sendable {
 
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw Failure(operation: "posix_spawn of \(executable)", code: result) }
+        guard result == 0 else { throw SystemCallError("posix_spawn of \(executable)", code: result) }
         return pid
     }
 }

@@ -31,8 +31,13 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// Loads, or prints one line per problem and exits 78.
     func loadOrExit() throws -> ConfigurationLoader.Loaded {
+        try Self.exitOnProblems { () throws(ConfigurationError) in try load() }
+    }
+
+    /// Runs `body`; a configuration error prints one line per problem and exits 78.
+    static func exitOnProblems<Value>(_ body: () throws(ConfigurationError) -> Value) throws -> Value {
         do {
-            return try load()
+            return try body()
         } catch {
             for problem in error.problems {
                 FileHandle.standardError.write(Data("gatehouse: \(problem)\n".utf8))

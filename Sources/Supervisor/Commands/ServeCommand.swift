@@ -15,17 +15,8 @@ struct ServeCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let loaded = try options.loadOrExit()
         let configuration = loaded.configuration
-        let logOutput: LogOutput
-        do {
-            logOutput = try configuration.makeLogOutput()
-        } catch {
-            FileHandle.standardError.write(Data("gatehouse: GATEHOUSE_LOG_PATH: \(error)\n".utf8))
-            throw ExitCode(ConfigurationError.exitCode)
-        }
-        JSONLogHandler.bootstrap(level: configuration.logLevel, output: logOutput)
-        let logger = Logger(label: "gatehouse.supervisor")
-        for warning in loaded.warnings {
-            logger.warning("\(warning)", metadata: ["event": "config.warning"])
+        let (logger, logOutput) = try ConfigurationOptions.exitOnProblems { () throws(ConfigurationError) in
+            try loaded.startLogging(label: "gatehouse.supervisor")
         }
 
         let notifier = SystemdNotifier(environment: environment)

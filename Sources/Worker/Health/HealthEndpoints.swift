@@ -1,8 +1,10 @@
 import NIOHTTP1
 
-/// `/healthz`: the process answers. `/readyz`: it can validate tokens (keys loaded).
+/// `/healthz`: the process answers. `/readyz`: it can validate tokens (keys loaded) and is
+/// not draining.
 struct HealthEndpoints: Sendable {
     var keys: JWKSCache
+    var isDraining: @Sendable () -> Bool
 
     func liveness() -> HTTPResponse {
         .json(.ok, Array(#"{"status":"ok"}"#.utf8))
@@ -14,7 +16,7 @@ struct HealthEndpoints: Sendable {
             var keys: Int
         }
         let loaded = keys.isLoaded
-        return .json(loaded ? .ok : .serviceUnavailable,
-                     encoding: Readiness(status: loaded ? "ready" : "starting", keys: keys.keyCount))
+        let status = isDraining() ? "draining" : loaded ? "ready" : "starting"
+        return .json(status == "ready" ? .ok : .serviceUnavailable, encoding: Readiness(status: status, keys: keys.keyCount))
     }
 }

@@ -34,8 +34,8 @@ struct WorkerRuntime {
             source: source, parser: JWKSParser(acceptedAlgorithms: configuration.algorithms),
             settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
             logger: logger)
-        let application = WorkerApplication(configuration: configuration, keys: keys)
         let trigger = ShutdownTrigger()
+        let application = WorkerApplication(configuration: configuration, keys: keys, isDraining: { trigger.hasFired })
         let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
         defer { signalSources.forEach { $0.cancel() } }
         let counters = RequestCounters()

@@ -129,8 +129,15 @@ struct HTTPServerIntegrationTests {
         _ = idle.read(until: "\"ok\"", timeout: .seconds(5))
 
         worker.process.signal(SIGTERM)
-        // The idle keep-alive connection is closed, and the worker exits 0.
-        #expect(idle.readUntilClosed(timeout: .seconds(10)).closed)
+        try await waitUntil("the worker to start draining") { !worker.process.logLines(event: "worker.stopping").isEmpty }
+        // A request on a kept-alive connection during the drain is still answered: not ready,
+        // and the connection closes after it.
+        try idle.send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+        let draining = idle.readUntilClosed(timeout: .seconds(10))
+        #expect(draining.data.hasPrefix("HTTP/1.1 503"))
+        #expect(draining.data.contains("\"status\":\"draining\""))
+        #expect(draining.data.contains("Connection: close"))
+        #expect(draining.closed)
         #expect(try await worker.process.waitForExit(timeout: .seconds(10)) == 0)
     }
 
