@@ -12,8 +12,8 @@ struct WorkerApplication: Sendable {
     var limits: HTTPLimits
 
     init(
-        configuration: GatehouseConfiguration, keys: JWKSCache, tools: ToolRegistry = .standard, processID: Int32 = getpid(),
-        isDraining: @escaping @Sendable () -> Bool = { false }
+        configuration: GatehouseConfiguration, keys: JWKSCache, tokenCache: VerifiedTokenCache? = nil,
+        tools: ToolRegistry = .standard, processID: Int32 = getpid(), isDraining: @escaping @Sendable () -> Bool = { false }
     ) {
         self.keys = keys
         self.limits = HTTPLimits(
@@ -23,7 +23,7 @@ struct WorkerApplication: Sendable {
         let challenge = AuthChallenge(resourceMetadataURL: configuration.protectedResourceMetadataURL)
         let authenticator = Authenticator(
             validator: TokenValidator(policy: ValidationPolicy(configuration: configuration)),
-            keys: keys, challenge: challenge, baselineScopes: ["mcp:read"])
+            keys: keys, challenge: challenge, baselineScopes: ["mcp:read"], tokenCache: tokenCache)
         let dispatcher = MCPDispatcher(
             tools: tools,
             serverInfo: Server.Info(name: "gatehouse", version: GatehouseVersion.current, title: "Gatehouse"),

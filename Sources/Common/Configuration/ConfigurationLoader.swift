@@ -15,6 +15,7 @@ public enum ConfigurationLoader {
         "GATEHOUSE_ALLOWED_CLIENTS", "GATEHOUSE_SCOPES_FROM_ROLES", "GATEHOUSE_JWKS_TTL",
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
         "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
+        "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL",
         // Set by the supervisor for its workers.
         "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
         // Set by a supervisor for the one that replaces it (SIGUSR2).
@@ -78,6 +79,8 @@ public enum ConfigurationLoader {
             "GATEHOUSE_RESOURCE_DOCUMENTATION", required: false, allowInsecure: true, role: "documentation URL")
 
         let logFile = reader.string("GATEHOUSE_LOG_PATH")
+        let tokenCacheSize = reader.integer("GATEHOUSE_TOKEN_CACHE_SIZE", default: 10_000, range: 0...1_000_000)
+        let tokenCacheTTL = reader.seconds("GATEHOUSE_TOKEN_CACHE_TTL", default: 300, range: 1...3600)
         let testHooks = reader.bool("GATEHOUSE_TEST_HOOKS", default: false)
         if testHooks && environment != .development {
             reader.problem("GATEHOUSE_TEST_HOOKS", "is only allowed with GATEHOUSE_ENV=development")
@@ -114,6 +117,8 @@ public enum ConfigurationLoader {
         configuration.resourceDocumentation = documentation ?? configuration.publicOrigin + "/docs"
         configuration.testHooks = testHooks
         configuration.logFile = logFile
+        configuration.tokenCacheSize = tokenCacheSize
+        configuration.tokenCacheMaximumAge = tokenCacheTTL
         return Loaded(configuration: configuration, warnings: warnings)
     }
 }

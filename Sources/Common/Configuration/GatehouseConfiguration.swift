@@ -51,6 +51,10 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     /// Routes the supervisor's tests need (a slow request, a stuck event loop); development only.
     public var testHooks = false
 
+    /// Verified-token cache: entries (0 turns it off) and the longest an entry is used.
+    public var tokenCacheSize = 10_000
+    public var tokenCacheMaximumAge: Duration = .seconds(300)
+
     /// Log to this file instead of standard output; SIGUSR1 reopens it (log rotation).
     public var logFile: String?
 

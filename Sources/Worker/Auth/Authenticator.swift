@@ -16,6 +16,8 @@ struct Authenticator: Sendable {
     var challenge: AuthChallenge
     /// Scopes named in the challenge when a request carries no token.
     var baselineScopes: [String]
+    /// Tokens already verified; nil when turned off.
+    var tokenCache: VerifiedTokenCache?
 
     func authenticate(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<AuthenticationOutcome> {
         let eventLoop = context.eventLoop
@@ -36,6 +38,11 @@ struct Authenticator: Sendable {
             token = value
         }
 
+        if let cached = tokenCache?.lookup(token, now: Date().timeIntervalSince1970) {
+            logSuccess(cached, context: context)
+            return eventLoop.makeSucceededFuture(.authenticated(cached))
+        }
+
         let inspected: InspectedToken
         switch validator.inspect(token) {
         case .success(let value): inspected = value
@@ -43,7 +50,7 @@ struct Authenticator: Sendable {
         }
 
         if let key = keys.key(for: inspected.keyID) {
-            return eventLoop.makeSucceededFuture(finish(inspected, key: key, context: context))
+            return eventLoop.makeSucceededFuture(finish(inspected, token: token, key: key, context: context))
         }
         guard keys.isLoaded else {
             logFailure("keys_unavailable", context: context)
@@ -51,21 +58,26 @@ struct Authenticator: Sendable {
         }
         return keys.keyAfterRefresh(for: inspected.keyID, on: eventLoop).map { key in
             guard let key else { return self.reject(TokenRejection.keyIDUnknown, context: context) }
-            return self.finish(inspected, key: key, context: context)
+            return self.finish(inspected, token: token, key: key, context: context)
         }
     }
 
-    private func finish(_ inspected: InspectedToken, key: VerificationKey, context: RequestContext) -> AuthenticationOutcome {
+    private func finish(_ inspected: InspectedToken, token: String, key: VerificationKey, context: RequestContext) -> AuthenticationOutcome {
         switch validator.verify(inspected, with: key, now: Date().timeIntervalSince1970) {
-        case .success(let token):
-            var metadata: Logger.Metadata = ["event": "auth.success", "kid": .string(token.keyID)]
-            if let subject = token.subject { metadata["sub"] = .string(subject) }
-            if let client = token.clientID { metadata["client_id"] = .string(client) }
-            context.logger.info("auth.success", metadata: metadata)
-            return .authenticated(token)
+        case .success(let accessToken):
+            tokenCache?.store(token, as: accessToken)
+            logSuccess(accessToken, context: context)
+            return .authenticated(accessToken)
         case .failure(let rejection):
             return reject(rejection, context: context)
         }
+    }
+
+    private func logSuccess(_ token: AccessToken, context: RequestContext) {
+        var metadata: Logger.Metadata = ["event": "auth.success", "kid": .string(token.keyID)]
+        if let subject = token.subject { metadata["sub"] = .string(subject) }
+        if let client = token.clientID { metadata["client_id"] = .string(client) }
+        context.logger.info("auth.success", metadata: metadata)
     }
 
     private func reject(_ rejection: TokenRejection, context: RequestContext) -> AuthenticationOutcome {

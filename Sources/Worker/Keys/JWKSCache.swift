@@ -40,8 +40,14 @@ final class JWKSCache: Sendable {
     private let settings: Settings
     private let threadPool: NIOThreadPool
     private let logger: Logger
+    /// Told the key ids after every successful refresh (the token cache drops the rest).
+    private let keysChanged: @Sendable (Set<String>) -> Void
 
-    init(source: ProviderKeySource, parser: JWKSParser, settings: Settings, threadPool: NIOThreadPool = .singleton, logger: Logger) {
+    init(
+        source: ProviderKeySource, parser: JWKSParser, settings: Settings, threadPool: NIOThreadPool = .singleton, logger: Logger,
+        keysChanged: @escaping @Sendable (Set<String>) -> Void = { _ in }
+    ) {
+        self.keysChanged = keysChanged
         self.source = source
         self.parser = parser
         self.settings = settings
@@ -145,6 +151,7 @@ final class JWKSCache: Sendable {
                     state.failures += 1
                 }
             }
+            if case .success(let keySet) = result { self.keysChanged(Set(keySet.keys.keys)) }
         }
         return promise.futureResult
     }

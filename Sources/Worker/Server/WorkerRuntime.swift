@@ -30,12 +30,16 @@ struct WorkerRuntime {
                 let response = try fetcher.get(url: url, accept: "application/json")
                 return (response.status, response.body)
             })
+        let tokenCache = configuration.tokenCacheSize > 0
+            ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
+            : nil
         let keys = JWKSCache(
             source: source, parser: JWKSParser(acceptedAlgorithms: configuration.algorithms),
             settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
-            logger: logger)
+            logger: logger, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
         let trigger = ShutdownTrigger()
-        let application = WorkerApplication(configuration: configuration, keys: keys, isDraining: { trigger.hasFired })
+        let application = WorkerApplication(
+            configuration: configuration, keys: keys, tokenCache: tokenCache, isDraining: { trigger.hasFired })
         let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
         defer { signalSources.forEach { $0.cancel() } }
         let counters = RequestCounters()

@@ -134,6 +134,25 @@ struct AuthIntegrationTests {
         #expect(worker.process.logLines(event: "jwks.refresh").contains { $0["reason"] as? String == "unknown_kid" })
     }
 
+    @Test func aCachedTokenIsRefusedOnceItsKeyLeftTheJWKS() async throws {
+        let idp = try await DevIdPProcess.start()
+        let worker = try await WorkerProcess.start(idp: idp, environment: ["GATEHOUSE_JWKS_COOLDOWN": "0"])
+        defer { worker.stop(); idp.stop() }
+        let old = try await idp.token()
+        // Twice: the second answer comes from the verified-token cache.
+        for _ in 0..<2 {
+            #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(old)).status == 200)
+        }
+        // The provider rotates and drops the old key; a new token makes the worker refresh.
+        try await idp.rotate()
+        try await idp.retire()
+        let new = try await idp.token()
+        #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(new)).status == 200)
+        let refused = try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(old))
+        #expect(refused.status == 401)
+        #expect(BearerChallenge(refused.header("www-authenticate"))?["error"] == "invalid_token")
+    }
+
     @Test func floodOfUnknownKeyIDsCausesAtMostOneFetchPerCooldown() async throws {
         let idp = try await DevIdPProcess.start()
         let worker = try await WorkerProcess.start(idp: idp, environment: ["GATEHOUSE_JWKS_COOLDOWN": "30"])

@@ -1,0 +1,71 @@
+import Crypto
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Tokens that passed full validation, so a client sending the same token again skips the
+/// signature check and JSON decoding.
+///
+/// Keyed by the SHA-256 of the token (the token itself is never kept). An entry is used only
+/// until the token's `exp` and never longer than `maximumAge`, and entries whose key has
+/// left the JWKS are dropped when the keys change, so a revoked key stops working at once.
+final class VerifiedTokenCache: Sendable {
+    private struct Digest: Hashable, Sendable {
+        var a, b, c, d: UInt64
+    }
+
+    private struct Entry: Sendable {
+        var token: AccessToken
+        var storedAt: NIODeadline
+    }
+
+    let maximumAge: TimeAmount
+    private let entries: NIOLockedValueBox<LRUCache<Digest, Entry>>
+    private let counters = NIOLockedValueBox((hits: 0, misses: 0))
+
+    init(capacity: Int, maximumAge: TimeAmount) {
+        self.maximumAge = maximumAge
+        self.entries = NIOLockedValueBox(LRUCache(capacity: max(1, capacity)))
+    }
+
+    /// The cached result for `token` if it is still usable at `now` (Unix seconds).
+    func lookup(_ token: String, now: Double) -> AccessToken? {
+        let key = Self.digest(token)
+        let found: AccessToken? = entries.withLockedValue { cache in
+            guard let entry = cache.get(key) else { return nil }
+            guard now < entry.token.expiresAt, NIODeadline.now() - entry.storedAt < maximumAge else {
+                cache.remove(key)
+                return nil
+            }
+            return entry.token
+        }
+        counters.withLockedValue { found == nil ? ($0.misses += 1) : ($0.hits += 1) }
+        return found
+    }
+
+    func store(_ token: String, as accessToken: AccessToken) {
+        let key = Self.digest(token)
+        entries.withLockedValue { $0.set(key, Entry(token: accessToken, storedAt: .now())) }
+    }
+
+    /// Drops entries verified with keys that are no longer in the key set.
+    func retainOnly(keyIDs: Set<String>) {
+        entries.withLockedValue { cache in
+            cache.removeAll { _, entry in !keyIDs.contains(entry.token.keyID) }
+        }
+    }
+
+    var count: Int { entries.withLockedValue { $0.count } }
+    var statistics: (hits: Int, misses: Int) { counters.withLockedValue { $0 } }
+
+    private static func digest(_ token: String) -> Digest {
+        let hash = SHA256.hash(data: Array(token.utf8))
+        return hash.withUnsafeBytes { raw in
+            Digest(
+                a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                b: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                c: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                d: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+    }
+}
