@@ -16,7 +16,7 @@ swift build -c release --package-path bench/nio-baseline --scratch-path "$PWD/.b
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
 baseline="$(swift build -c release --package-path bench/nio-baseline --scratch-path "$PWD/.build-nio-baseline" --show-bin-path)/NIOBaseline"
 
-idp_port=18180; worker_port=18000; baseline_port=18090
+idp_port=18180; worker_port=18000; uncached_port=18001; baseline_port=18090
 resource="http://127.0.0.1:${worker_port}/mcp"
 issuer="http://127.0.0.1:${idp_port}/realms/mcp-realm"
 pids=()
@@ -26,8 +26,14 @@ for _ in $(seq 100); do curl -fsS "$issuer/.well-known/openid-configuration" >/d
 GATEHOUSE_RESOURCE="$resource" GATEHOUSE_ISSUER="$issuer" GATEHOUSE_ALLOW_INSECURE_HTTP=true \
 GATEHOUSE_BIND="127.0.0.1:${worker_port}" GATEHOUSE_LOG_LEVEL="${GATEHOUSE_LOG_LEVEL:-info}" GATEHOUSE_DOTENV=/dev/null \
     "$bin/gatehouse-worker" >/dev/null 2>&1 & worker_pid=$!; pids+=($worker_pid)
+# The same worker with the verified-token cache off, for the cache's effect in this run.
+GATEHOUSE_RESOURCE="$resource" GATEHOUSE_ISSUER="$issuer" GATEHOUSE_ALLOW_INSECURE_HTTP=true GATEHOUSE_TOKEN_CACHE_SIZE=0 \
+GATEHOUSE_BIND="127.0.0.1:${uncached_port}" GATEHOUSE_LOG_LEVEL="${GATEHOUSE_LOG_LEVEL:-info}" GATEHOUSE_DOTENV=/dev/null \
+    "$bin/gatehouse-worker" >/dev/null 2>&1 & pids+=($!)
 "$baseline" "$baseline_port" 120 >/dev/null 2>&1 & pids+=($!)
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:${worker_port}/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+for port in "$worker_port" "$uncached_port"; do
+    for _ in $(seq 100); do curl -fsS "http://127.0.0.1:${port}/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+done
 sleep 1
 idle_rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$worker_pid/status")
 
@@ -44,6 +50,7 @@ echo "date=$(date -u +%FT%TZ) host=$(uname -n) cores=$(nproc) connections=$conne
 results=$(
     run nio-baseline "http://127.0.0.1:${baseline_port}/" fixed.lua
     run tools-call "$resource" mcp-echo.lua
+    run tools-call-no-token-cache "http://127.0.0.1:${uncached_port}/mcp" mcp-echo.lua
     run unauthenticated-401 "$resource" unauthenticated.lua
     run healthz "http://127.0.0.1:${worker_port}/healthz" fixed.lua
 )

@@ -1,31 +1,52 @@
-import Foundation
-
 /// Defence in depth: code never logs a token on purpose, but if a JWT-shaped string reaches a
 /// log line anyway (an echoed header, a library's error text) it is replaced before writing.
+///
+/// Scans UTF-8 bytes: it runs on every string of every log line, so it must cost next to
+/// nothing when there is nothing to redact.
 public enum SecretRedactor {
     public static let replacement = "[redacted]"
 
     public static func redact(_ text: String) -> String {
+        let bytes = text.utf8
         // Every JWS/JWE starts with a base64url JSON header: `{"` encodes to `eyJ`.
-        guard text.utf8.count >= 3, text.contains("eyJ") else { return text }
-        var result = ""
-        var remainder = Substring(text)
-        while let start = remainder.range(of: "eyJ") {
-            result += remainder[..<start.lowerBound]
-            let tail = remainder[start.lowerBound...]
-            let tokenEnd = tail.firstIndex(where: { !isTokenCharacter($0) }) ?? tail.endIndex
-            let candidate = tail[..<tokenEnd]
-            if candidate.contains(".") {
-                result += replacement
+        guard bytes.count >= 3, let first = findHeader(in: bytes, from: bytes.startIndex) else { return text }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var cursor = bytes.startIndex
+        var next: String.UTF8View.Index? = first
+        while let start = next {
+            result.append(contentsOf: bytes[cursor..<start])
+            let end = bytes[start...].firstIndex(where: { !isTokenByte($0) }) ?? bytes.endIndex
+            let candidate = bytes[start..<end]
+            if candidate.contains(UInt8(ascii: ".")) {
+                result.append(contentsOf: replacement.utf8)
             } else {
-                result += candidate
+                result.append(contentsOf: candidate)
             }
-            remainder = tail[tokenEnd...]
+            cursor = end
+            next = findHeader(in: bytes, from: end)
         }
-        return result + remainder
+        result.append(contentsOf: bytes[cursor...])
+        return String(decoding: result, as: UTF8.self)
     }
 
-    private static func isTokenCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_" || character == ".")
+    private static func findHeader(in bytes: String.UTF8View, from start: String.UTF8View.Index) -> String.UTF8View.Index? {
+        var index = start
+        while let e = bytes[index...].firstIndex(of: UInt8(ascii: "e")) {
+            let rest = bytes[e...]
+            if rest.starts(with: "eyJ".utf8) { return e }
+            index = bytes.index(after: e)
+        }
+        return nil
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+            return true
+        default:
+            return false
+        }
     }
 }
