@@ -26,6 +26,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
             name: "CSystemd",
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
@@ -35,6 +40,7 @@ let package = Package(
             name: "Common",
             dependencies: [
                 "CCurl",
+                "CHiredis",
                 "CSystemShims",
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
