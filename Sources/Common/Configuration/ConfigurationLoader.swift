@@ -226,16 +226,13 @@ private struct VariableReader {
     mutating func redisURL() -> String? {
         let name = "GATEHOUSE_REDIS_URL"
         guard let raw = source[name] else { return nil }
-        guard let parts = URLParts(raw), parts.scheme == "redis" || parts.scheme == "rediss" else {
-            problem(name, "is not a redis://[:password@]host:port/db URL")
+        do {
+            _ = try RedisURL(parsing: raw)
+            return raw
+        } catch {
+            problem(name, error.reason)
             return nil
         }
-        let database = parts.path.drop(while: { $0 == "/" })
-        if !database.isEmpty && Int(database) == nil {
-            problem(name, "the database index after the host must be a number")
-            return nil
-        }
-        return raw
     }
 }
 

@@ -14,9 +14,12 @@ struct HealthEndpoints: Sendable {
         struct Readiness: Encodable {
             var status: String
             var keys: Int
+            var redis: String
         }
-        let loaded = keys.isLoaded
-        let status = isDraining() ? "draining" : loaded ? "ready" : "starting"
-        return .json(status == "ready" ? .ok : .serviceUnavailable, encoding: Readiness(status: status, keys: keys.keyCount))
+        let redis = keys.redisStatus
+        let status = isDraining() ? "draining" : !keys.isLoaded ? "starting" : redis == .degraded ? "degraded" : "ready"
+        // Degraded still serves: tokens are validated with local keys and local fetches.
+        let serving = status == "ready" || status == "degraded"
+        return .json(serving ? .ok : .serviceUnavailable, encoding: Readiness(status: status, keys: keys.keyCount, redis: redis.rawValue))
     }
 }

@@ -1,3 +1,5 @@
+import Common
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -11,6 +13,8 @@ import NIOPosix
 final class JWKSCache: Sendable {
     enum RefreshReason: String, Sendable {
         case startup, expired, unknownKeyID = "unknown_kid"
+        /// Another worker stored a new document in Redis.
+        case sharedUpdate = "shared_update"
     }
 
     struct Settings: Sendable {
@@ -32,6 +36,13 @@ final class JWKSCache: Sendable {
         var timer: RepeatedTask?
         var retry: Scheduled<Void>?
         var firstLoad: EventLoopPromise<Void>?
+        /// The Redis document's fetch time behind the current keys (Unix seconds).
+        var sharedFetchedAt: Double?
+        var redis = RedisStatus.disabled
+    }
+
+    enum RedisStatus: String, Sendable {
+        case disabled, ok, degraded
     }
 
     private let state = NIOLockedValueBox(State())
@@ -42,12 +53,16 @@ final class JWKSCache: Sendable {
     private let logger: Logger
     /// Told the key ids after every successful refresh (the token cache drops the rest).
     private let keysChanged: @Sendable (Set<String>) -> Void
+    private let shared: SharedJWKSStore?
+    private let subscriber = NIOLockedValueBox<RedisSubscriber?>(nil)
 
     init(
         source: ProviderKeySource, parser: JWKSParser, settings: Settings, threadPool: NIOThreadPool = .singleton, logger: Logger,
-        keysChanged: @escaping @Sendable (Set<String>) -> Void = { _ in }
+        shared: SharedJWKSStore? = nil, keysChanged: @escaping @Sendable (Set<String>) -> Void = { _ in }
     ) {
         self.keysChanged = keysChanged
+        self.shared = shared
+        if shared != nil { state.withLockedValue { $0.redis = .ok } }
         self.source = source
         self.parser = parser
         self.settings = settings
@@ -59,6 +74,9 @@ final class JWKSCache: Sendable {
     var isLoaded: Bool { state.withLockedValue { $0.loaded } }
 
     var keyCount: Int { state.withLockedValue { $0.keySet.keys.count } }
+
+    /// Whether the shared tier is in use, working, or being done without.
+    var redisStatus: RedisStatus { state.withLockedValue { $0.redis } }
 
     func key(for keyID: String) -> VerificationKey? {
         state.withLockedValue { $0.keySet[keyID] }
@@ -93,12 +111,14 @@ final class JWKSCache: Sendable {
     func start(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         let loaded = eventLoop.makePromise(of: Void.self)
         state.withLockedValue { $0.firstLoad = loaded }
+        if let shared { subscribe(shared, on: eventLoop) }
         loadInitially(on: eventLoop, attempt: 0)
         return loaded.futureResult
     }
 
     /// Cancels the timers; call before the event loop shuts down.
     func stop() {
+        subscriber.withLockedValue { $0?.stop() }
         let pending: EventLoopPromise<Void>? = state.withLockedValue { state in
             state.stopped = true
             state.timer?.cancel()
@@ -157,6 +177,86 @@ final class JWKSCache: Sendable {
     }
 
     private func fetchAndParse(reason: RefreshReason, knownURI: String?) async throws -> KeySet {
+        if let shared, redisStatus == .ok {
+            do {
+                if let keySet = try await refreshThroughRedis(shared, reason: reason, knownURI: knownURI) { return keySet }
+            } catch let error as RedisError {
+                redisUnavailable(error)
+            }
+        }
+        if reason == .sharedUpdate { return state.withLockedValue { $0.keySet } }
+        return try await fetchFromProvider(reason: reason, knownURI: knownURI).keySet
+    }
+
+    /// The Redis tier: use the stored document when it is fresh or newer than ours; otherwise
+    /// one worker of the fleet (the lock holder) fetches and stores, the others wait for it.
+    /// Nil: fetch from the provider locally after all (a lock holder that never finished).
+    private func refreshThroughRedis(_ shared: SharedJWKSStore, reason: RefreshReason, knownURI: String?) async throws -> KeySet? {
+        let ours = state.withLockedValue { $0.sharedFetchedAt } ?? 0
+        let now = Date().timeIntervalSince1970
+        let stored = try await shared.load()
+        let ttl = Double(settings.timeToLive.nanoseconds) / 1e9
+        switch reason {
+        case .sharedUpdate:
+            guard let stored, stored.fetchedAt > ours else { return state.withLockedValue { $0.keySet } }
+            return try await use(stored, reason: reason)
+        case .startup, .expired:
+            if let stored, now - stored.fetchedAt < ttl, stored.fetchedAt > ours || reason == .startup {
+                return try await use(stored, reason: reason)
+            }
+        case .unknownKeyID:
+            if let stored, stored.fetchedAt > ours { return try await use(stored, reason: reason) }
+            let cooldown = Duration.nanoseconds(settings.cooldown.nanoseconds)
+            guard try await shared.claimUnknownKeyRefresh(cooldown: cooldown) else {
+                // Another worker refreshes (or did, within the fleet's cooldown): wait for its
+                // document if it is still fetching, else keep what we have.
+                if try await shared.isLocked(), let newer = try await waitForNewer(than: ours, in: shared) {
+                    return try await use(newer, reason: reason)
+                }
+                return state.withLockedValue { $0.keySet }
+            }
+        }
+        guard let lock = try await shared.acquireLock(for: .seconds(10)) else {
+            if let newer = try await waitForNewer(than: stored?.fetchedAt ?? ours, in: shared) {
+                return try await use(newer, reason: reason)
+            }
+            return nil
+        }
+        do {
+            let fetched = try await fetchFromProvider(reason: reason, knownURI: knownURI)
+            let record = SharedJWKSStore.Stored(document: fetched.document, fetchedAt: Date().timeIntervalSince1970)
+            try await shared.store(record)
+            state.withLockedValue { $0.sharedFetchedAt = record.fetchedAt }
+            await shared.releaseLock(lock)
+            return fetched.keySet
+        } catch {
+            await shared.releaseLock(lock)
+            throw error
+        }
+    }
+
+    /// Polls for a document newer than `fetchedAt` while another worker fetches.
+    private func waitForNewer(than fetchedAt: Double, in shared: SharedJWKSStore) async throws -> SharedJWKSStore.Stored? {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if let stored = try await shared.load(), stored.fetchedAt > fetchedAt { return stored }
+            try await Task.sleep(for: .milliseconds(20))  // Polling Redis: the holder has no way to wake us.
+        }
+        return nil
+    }
+
+    private func use(_ stored: SharedJWKSStore.Stored, reason: RefreshReason) async throws -> KeySet {
+        let outcome = try await parser.parse(stored.document)
+        guard !outcome.keys.isEmpty else { throw ProviderKeySource.Failure.transport("the shared JWKS holds no usable signing key") }
+        state.withLockedValue { $0.sharedFetchedAt = stored.fetchedAt }
+        logger.info("jwks.refresh", metadata: [
+            "event": "jwks.refresh", "reason": .string(reason.rawValue), "source": "redis",
+            "keys": .array(outcome.keys.keys.sorted().map { .string($0) }),
+        ])
+        return KeySet(keys: outcome.keys, fetchedAt: .now())
+    }
+
+    private func fetchFromProvider(reason: RefreshReason, knownURI: String?) async throws -> (keySet: KeySet, document: [UInt8]) {
         let source = self.source
         do {
             let (uri, document) = try await threadPool.runIfActive { () throws -> (String, [UInt8]) in
@@ -169,11 +269,11 @@ final class JWKSCache: Sendable {
             }
             state.withLockedValue { $0.jwksURI = uri }
             logger.info("jwks.refresh", metadata: [
-                "event": "jwks.refresh", "reason": .string(reason.rawValue),
+                "event": "jwks.refresh", "reason": .string(reason.rawValue), "source": "provider",
                 "keys": .array(outcome.keys.keys.sorted().map { .string($0) }),
                 "skipped": .array(outcome.skipped.map { .string("\($0.keyID ?? "-"): \($0.reason)") }),
             ])
-            return KeySet(keys: outcome.keys, fetchedAt: .now())
+            return (KeySet(keys: outcome.keys, fetchedAt: .now()), document)
         } catch {
             if source.configuredJWKSURI == nil {
                 // The discovered URI may be what changed; discover again next time.
@@ -186,4 +286,47 @@ final class JWKSCache: Sendable {
             throw error
         }
     }
+
+    // MARK: - Redis availability
+
+    private func subscribe(_ shared: SharedJWKSStore, on eventLoop: any EventLoop) {
+        let subscriber = RedisSubscriber(
+            options: shared.client.options, channels: [shared.channel], pingInterval: .seconds(2), maxBackoff: .seconds(2),
+            onEvent: { event in
+                switch event {
+                case .unavailable(let error):
+                    self.redisUnavailable(error)
+                case .subscribed, .recovered:
+                    self.redisRecovered()
+                    // Catch up on anything published while we were away.
+                    if self.isLoaded { self.refresh(reason: .sharedUpdate, on: eventLoop) }
+                }
+            },
+            onMessage: { _, message in
+                let announced = Double(String(decoding: message, as: UTF8.self)) ?? .infinity
+                let ours = self.state.withLockedValue { $0.sharedFetchedAt } ?? 0
+                if announced > ours { self.refresh(reason: .sharedUpdate, on: eventLoop) }
+            })
+        self.subscriber.withLockedValue { $0 = subscriber }
+    }
+
+    /// Logged once per transition; until recovery, every worker fetches for itself (rate-limited).
+    private func redisUnavailable(_ error: RedisError) {
+        let changed = state.withLockedValue { state in
+            defer { state.redis = .degraded }
+            return state.redis == .ok
+        }
+        if changed {
+            logger.error("redis.unavailable", metadata: ["event": "redis.unavailable", "error": .string(error.description)])
+        }
+    }
+
+    private func redisRecovered() {
+        let changed = state.withLockedValue { state in
+            defer { state.redis = .ok }
+            return state.redis == .degraded
+        }
+        if changed { logger.info("redis.recovered", metadata: ["event": "redis.recovered"]) }
+    }
+
 }

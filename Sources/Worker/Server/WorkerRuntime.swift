@@ -33,10 +33,16 @@ struct WorkerRuntime {
         let tokenCache = configuration.tokenCacheSize > 0
             ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
             : nil
+        // Validated by the configuration loader already.
+        let shared = configuration.redisURL.flatMap { try? RedisURL(parsing: $0) }.map { url in
+            SharedJWKSStore(
+                client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 1),
+                issuer: configuration.issuer, jwksURI: configuration.jwksURI)
+        }
         let keys = JWKSCache(
             source: source, parser: JWKSParser(acceptedAlgorithms: configuration.algorithms),
             settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
-            logger: logger, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
+            logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
         let trigger = ShutdownTrigger()
         let application = WorkerApplication(
             configuration: configuration, keys: keys, tokenCache: tokenCache, isDraining: { trigger.hasFired })
