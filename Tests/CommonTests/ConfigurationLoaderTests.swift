@@ -162,3 +162,20 @@ import Testing
         #expect(configuration.protectedResourceMetadataURL == "https://mcp.example.com:8443/.well-known/oauth-protected-resource")
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func redisPasswordFromItsOwnSecretFile() throws {
+        var environment = Self.minimal
+        environment["GATEHOUSE_REDIS_URL"] = "redis://redis:6379/2"
+        environment["GATEHOUSE_REDIS_PASSWORD_FILE"] = "/run/secrets/redis_password"
+        let configuration = try load(environment, files: ["/run/secrets/redis_password": "p@ss word\n", "/nonexistent-but-unused": ""]).configuration
+        let url = try RedisURL(parsing: try #require(configuration.redisURL))
+        #expect(url.password == "p@ss word")
+        #expect(url.database == 2)
+        #expect(url.host == "redis")
+
+        var orphan = Self.minimal
+        orphan["GATEHOUSE_REDIS_PASSWORD"] = "x"
+        #expect(problems(orphan, files: ["/nonexistent-but-unused": ""]) == ["GATEHOUSE_REDIS_PASSWORD: is set but GATEHOUSE_REDIS_URL is not"])
+    }
+}

@@ -1,3 +1,4 @@
+import MetricsTestKit
 import Testing
 
 @testable import Worker
@@ -77,5 +78,19 @@ import Testing
         cache.retainOnly(keyIDs: ["new"])
         #expect(cache.lookup("token-a", now: now) == nil)
         #expect(cache.lookup("token-b", now: now) != nil)
+    }
+}
+
+@Suite struct CacheMetricsTests {
+    @Test func tokenCacheHitsAndMissesAreCounted() throws {
+        let metrics = TestMetrics()
+        let cache = VerifiedTokenCache(capacity: 4, maximumAge: .seconds(60), metrics: CacheMetrics(factory: metrics))
+        let now = 1_000_000.0
+        _ = cache.lookup("t", now: now)
+        cache.store("t", as: AccessToken(subject: nil, clientID: nil, scopes: [], expiresAt: now + 60, keyID: "k", tokenID: nil))
+        _ = cache.lookup("t", now: now)
+        _ = cache.lookup("t", now: now)
+        #expect(try metrics.expectCounter("gatehouse_token_cache_hits_total").totalValue == 2)
+        #expect(try metrics.expectCounter("gatehouse_token_cache_misses_total").totalValue == 1)
     }
 }

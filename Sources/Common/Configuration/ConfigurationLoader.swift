@@ -15,7 +15,7 @@ public enum ConfigurationLoader {
         "GATEHOUSE_ALLOWED_CLIENTS", "GATEHOUSE_SCOPES_FROM_ROLES", "GATEHOUSE_JWKS_TTL",
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
         "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
-        "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL",
+        "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL", "GATEHOUSE_REDIS_PASSWORD",
         // Set by the supervisor for its workers.
         "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
         // Set by a supervisor for the one that replaces it (SIGUSR2).
@@ -46,7 +46,16 @@ public enum ConfigurationLoader {
         let jwksURI = reader.url("GATEHOUSE_JWKS_URI", required: false, allowInsecure: allowInsecure, role: "JWKS URI")
         let audiences = reader.list("GATEHOUSE_AUDIENCE", default: resource.map { [$0] } ?? [])
         let algorithms = reader.algorithms()
-        let redisURL = reader.redisURL()
+        var redisURL = reader.redisURL()
+        // A password kept apart from the URL (GATEHOUSE_REDIS_PASSWORD_FILE: a Docker secret).
+        if let password = source["GATEHOUSE_REDIS_PASSWORD"] {
+            if let text = redisURL, var url = try? RedisURL(parsing: text) {
+                url.password = password
+                redisURL = url.connectionString
+            } else if redisURL == nil && !source.values.keys.contains("GATEHOUSE_REDIS_URL") {
+                reader.problem("GATEHOUSE_REDIS_PASSWORD", "is set but GATEHOUSE_REDIS_URL is not")
+            }
+        }
         let origins = reader.list("GATEHOUSE_ALLOWED_ORIGINS", default: []).filter { origin in
             guard origin != "*", let parts = URLParts(origin), parts.path.isEmpty || parts.path == "/", !parts.hasQuery,
                 !parts.hasFragment, !parts.hasUserInfo, parts.scheme == "https" || parts.scheme == "http"

@@ -104,6 +104,19 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomRefl
         return "redis://\(credentials)\(hostPart):\(port)/\(database)"
     }
 
+    /// The full URL, password included (percent-encoded): for handing the configuration on,
+    /// never for printing.
+    public var connectionString: String {
+        var credentials = ""
+        if let password {
+            credentials = "\(username.map(Self.percentEncoded) ?? ""):\(Self.percentEncoded(password))@"
+        } else if let username {
+            credentials = "\(Self.percentEncoded(username))@"
+        }
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "redis://\(credentials)\(hostPart):\(port)/\(database)"
+    }
+
     /// Keeps the password out of `dump`, debuggers and anything else that prints by reflection.
     public var customMirror: Mirror {
         Mirror(self, children: [

@@ -22,9 +22,11 @@ final class VerifiedTokenCache: Sendable {
     let maximumAge: TimeAmount
     private let entries: NIOLockedValueBox<LRUCache<Digest, Entry>>
     private let counters = NIOLockedValueBox((hits: 0, misses: 0))
+    private let metrics: CacheMetrics
 
-    init(capacity: Int, maximumAge: TimeAmount) {
+    init(capacity: Int, maximumAge: TimeAmount, metrics: CacheMetrics = CacheMetrics()) {
         self.maximumAge = maximumAge
+        self.metrics = metrics
         self.entries = NIOLockedValueBox(LRUCache(capacity: max(1, capacity)))
     }
 
@@ -40,6 +42,7 @@ final class VerifiedTokenCache: Sendable {
             return entry.token
         }
         counters.withLockedValue { found == nil ? ($0.misses += 1) : ($0.hits += 1) }
+        (found == nil ? metrics.tokenCacheMisses : metrics.tokenCacheHits).increment()
         return found
     }
 

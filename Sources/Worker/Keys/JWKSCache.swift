@@ -54,13 +54,16 @@ final class JWKSCache: Sendable {
     /// Told the key ids after every successful refresh (the token cache drops the rest).
     private let keysChanged: @Sendable (Set<String>) -> Void
     private let shared: SharedJWKSStore?
+    private let metrics: CacheMetrics
     private let subscriber = NIOLockedValueBox<RedisSubscriber?>(nil)
 
     init(
         source: ProviderKeySource, parser: JWKSParser, settings: Settings, threadPool: NIOThreadPool = .singleton, logger: Logger,
-        shared: SharedJWKSStore? = nil, keysChanged: @escaping @Sendable (Set<String>) -> Void = { _ in }
+        shared: SharedJWKSStore? = nil, metrics: CacheMetrics = CacheMetrics(),
+        keysChanged: @escaping @Sendable (Set<String>) -> Void = { _ in }
     ) {
         self.keysChanged = keysChanged
+        self.metrics = metrics
         self.shared = shared
         if shared != nil { state.withLockedValue { $0.redis = .ok } }
         self.source = source
@@ -195,6 +198,7 @@ final class JWKSCache: Sendable {
         let ours = state.withLockedValue { $0.sharedFetchedAt } ?? 0
         let now = Date().timeIntervalSince1970
         let stored = try await shared.load()
+        (stored == nil ? metrics.redisMisses : metrics.redisHits).increment()
         let ttl = Double(settings.timeToLive.nanoseconds) / 1e9
         switch reason {
         case .sharedUpdate:
@@ -258,6 +262,7 @@ final class JWKSCache: Sendable {
 
     private func fetchFromProvider(reason: RefreshReason, knownURI: String?) async throws -> (keySet: KeySet, document: [UInt8]) {
         let source = self.source
+        metrics.providerFetches.increment()
         do {
             let (uri, document) = try await threadPool.runIfActive { () throws -> (String, [UInt8]) in
                 let uri = try knownURI ?? source.resolveJWKSURI()
@@ -275,6 +280,7 @@ final class JWKSCache: Sendable {
             ])
             return (KeySet(keys: outcome.keys, fetchedAt: .now()), document)
         } catch {
+            metrics.providerFetchFailures.increment()
             if source.configuredJWKSURI == nil {
                 // The discovered URI may be what changed; discover again next time.
                 state.withLockedValue { $0.jwksURI = nil }
