@@ -93,23 +93,16 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomRefl
     }
 
     /// The URL with the password masked: safe for logs and error messages.
-    public var description: String {
-        var credentials = ""
-        if password != nil {
-            credentials = "\(username.map(Self.percentEncoded) ?? ""):***@"
-        } else if let username {
-            credentials = "\(Self.percentEncoded(username))@"
-        }
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "redis://\(credentials)\(hostPart):\(port)/\(database)"
-    }
+    public var description: String { rendered(password: password.map { _ in "***" }) }
 
     /// The full URL, password included (percent-encoded): for handing the configuration on,
     /// never for printing.
-    public var connectionString: String {
+    public var connectionString: String { rendered(password: password.map(Self.percentEncoded)) }
+
+    private func rendered(password shownPassword: String?) -> String {
         var credentials = ""
-        if let password {
-            credentials = "\(username.map(Self.percentEncoded) ?? ""):\(Self.percentEncoded(password))@"
+        if let shownPassword {
+            credentials = "\(username.map(Self.percentEncoded) ?? ""):\(shownPassword)@"
         } else if let username {
             credentials = "\(Self.percentEncoded(username))@"
         }

@@ -1,4 +1,5 @@
 import Common
+import Foundation
 
 /// A socket a worker serves: one it binds itself (development) or one it inherits.
 enum Listener: Sendable, Equatable, CustomStringConvertible {
@@ -13,7 +14,7 @@ enum Listener: Sendable, Equatable, CustomStringConvertible {
         guard let raw = environment[inheritedVariable], !raw.isEmpty else { return nil }
         var listeners: [Listener] = []
         for part in raw.split(separator: ",") {
-            guard let fd = Int32(part.trimmingWhitespace()), fd >= 3 else {
+            guard let fd = Int32(part.trimmingCharacters(in: .whitespaces)), fd >= 3 else {
                 throw ListenerError(message: "\(inheritedVariable): '\(part)' is not a file descriptor number >= 3")
             }
             listeners.append(.inherited(fileDescriptor: fd))
@@ -32,10 +33,4 @@ enum Listener: Sendable, Equatable, CustomStringConvertible {
 struct ListenerError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
 }
