@@ -7,25 +7,9 @@ thing happened and, per phase, valid requests served/refused and invalid ones re
 """
 import argparse, json, os, signal, socket, subprocess, tempfile, threading, time, urllib.error, urllib.request
 
+from benchlib import free_port, wait_for
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return time.monotonic()
-        except Exception:
-            pass
-        time.sleep(0.02)
-    raise TimeoutError
 
 
 def post(url, token, body):

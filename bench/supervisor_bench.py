@@ -8,26 +8,9 @@ supervisor RSS, and how long a killed worker's slot is without a ready worker.
 import argparse, json, os, signal, socket, statistics, subprocess, tempfile, time, urllib.request
 from datetime import datetime
 
+from benchlib import free_port, wait_for
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def wait_for(check, timeout=30.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-            if value:
-                return value
-        except Exception:
-            pass
-        time.sleep(0.01)
-    raise TimeoutError(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stack:

@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd)
+with_python=false
+while (($#)); do
+    case "$1" in
+        --with-python) with_python=true ;;
+        --packages) shift; packages+=("$@"); break ;;  # what a caller needs besides, e.g. bench/run.sh
+        *) echo "usage: $0 [--with-python] [--packages NAME...]" >&2; exit 64 ;;
+    esac
+    shift
+done
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -18,7 +27,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ "${1:-}" == "--with-python" ]]; then
+if $with_python; then
     if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import mcp, httpx2, pytest' 2>/dev/null; then
         echo "creating .venv with the Python MCP SDK test requirements"
         python3 -m venv .venv

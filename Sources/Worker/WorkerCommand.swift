@@ -13,7 +13,8 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "gatehouse-worker",
         abstract: "Serve MCP behind OAuth 2.1 token validation (one worker process).",
         discussion: "Configuration comes from GATEHOUSE_* environment variables, a .env file and *_FILE secrets; flags override them.",
-        version: GatehouseVersion.current)
+        version: GatehouseVersion.current,
+        subcommands: [ValidationSpeedCommand.self])
 
     @Option(name: .long, help: "Address to listen on (host:port or unix:/path); repeatable. Overrides GATEHOUSE_BIND.")
     var bind: [String] = []

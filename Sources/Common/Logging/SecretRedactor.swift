@@ -9,7 +9,9 @@ public enum SecretRedactor {
     public static func redact(_ text: String) -> String {
         let bytes = text.utf8
         // Every JWS/JWE starts with a base64url JSON header: `{"` encodes to `eyJ`.
-        guard bytes.count >= 3, let first = findHeader(in: bytes, from: bytes.startIndex) else { return text }
+        guard bytes.count >= 3, mayContainHeader(bytes), let first = findHeader(in: bytes, from: bytes.startIndex) else {
+            return text
+        }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var cursor = bytes.startIndex
@@ -28,6 +30,18 @@ public enum SecretRedactor {
         }
         result.append(contentsOf: bytes[cursor...])
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// A tight scan of contiguous bytes for `eyJ`; nil (a bridged string) means look closer.
+    private static func mayContainHeader(_ bytes: String.UTF8View) -> Bool {
+        bytes.withContiguousStorageIfAvailable { buffer in
+            guard buffer.count >= 3 else { return false }
+            for index in 0..<(buffer.count - 2)
+            where buffer[index] == UInt8(ascii: "e") && buffer[index + 1] == UInt8(ascii: "y") && buffer[index + 2] == UInt8(ascii: "J") {
+                return true
+            }
+            return false
+        } ?? true
     }
 
     private static func findHeader(in bytes: String.UTF8View, from start: String.UTF8View.Index) -> String.UTF8View.Index? {

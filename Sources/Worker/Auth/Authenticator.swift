@@ -39,7 +39,9 @@ struct Authenticator: Sendable {
         }
 
         if let cached = tokenCache?.lookup(token, now: Date().timeIntervalSince1970) {
-            logSuccess(cached, context: context)
+            // `auth.success` marks a verification; a cached token's uses are in the access log
+            // (which names its subject and client), so this is one line per request, not two.
+            logSuccess(cached, level: .debug, context: context)
             return eventLoop.makeSucceededFuture(.authenticated(cached))
         }
 
@@ -66,18 +68,19 @@ struct Authenticator: Sendable {
         switch validator.verify(inspected, with: key, now: Date().timeIntervalSince1970) {
         case .success(let accessToken):
             tokenCache?.store(token, as: accessToken)
-            logSuccess(accessToken, context: context)
+            logSuccess(accessToken, level: .info, context: context)
             return .authenticated(accessToken)
         case .failure(let rejection):
             return reject(rejection, context: context)
         }
     }
 
-    private func logSuccess(_ token: AccessToken, context: RequestContext) {
+    private func logSuccess(_ token: AccessToken, level: Logger.Level, context: RequestContext) {
+        guard context.logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = ["event": "auth.success", "kid": .string(token.keyID)]
         if let subject = token.subject { metadata["sub"] = .string(subject) }
         if let client = token.clientID { metadata["client_id"] = .string(client) }
-        context.logger.info("auth.success", metadata: metadata)
+        context.logger.log(level: level, "auth.success", metadata: metadata)
     }
 
     private func reject(_ rejection: TokenRejection, context: RequestContext) -> AuthenticationOutcome {

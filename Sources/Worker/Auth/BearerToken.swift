@@ -23,7 +23,7 @@ enum BearerToken {
         // Another scheme (Basic, DPoP, ...) is not a bearer token: treat it as no token.
         guard isBearer(bytes[..<space]) else { return .none }
         let token = bytes[space...].drop(while: { $0 == UInt8(ascii: " ") })
-        guard !token.isEmpty, token.allSatisfy(isToken68Byte) else {
+        guard !token.isEmpty, allToken68Bytes(token) else {
             return .invalidRequest("The Bearer credential is malformed")
         }
         return .token(String(decoding: token, as: UTF8.self))
@@ -32,6 +32,11 @@ enum BearerToken {
     /// The scheme name, case-insensitively.
     private static func isBearer(_ scheme: Substring.UTF8View.SubSequence) -> Bool {
         scheme.count == 6 && zip(scheme, "bearer".utf8).allSatisfy { $0 | 0x20 == $1 }
+    }
+
+    /// A ~1 KB token is checked on every request: scan its contiguous bytes when it has them.
+    private static func allToken68Bytes(_ token: Substring.UTF8View.SubSequence) -> Bool {
+        token.withContiguousStorageIfAvailable { $0.allSatisfy(isToken68Byte) } ?? token.allSatisfy(isToken68Byte)
     }
 
     /// RFC 6750 §2.1 b64token characters.

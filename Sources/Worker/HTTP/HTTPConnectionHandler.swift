@@ -17,14 +17,25 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case closing
     }
 
+    private enum Timeout {
+        /// No new request in time: an idle keep-alive connection, or a client stalling its head.
+        case idle
+        /// A head arrived but its body did not, in time.
+        case read
+    }
+
     private let responder: any HTTPResponder
     private let limits: HTTPLimits
     private let logger: Logger
     private let accessLog: AccessLog
     private let observer: ConnectionObserver?
     private var state = State.awaitingHead
-    private var idleTimer: Scheduled<Void>?
-    private var readTimer: Scheduled<Void>?
+    /// When the connection times out, and why; nil while a response is being produced.
+    private var deadline: (at: NIODeadline, timeout: Timeout)?
+    /// One timer per connection, re-armed only when it fires before the deadline: a new request
+    /// just moves the deadline. Scheduling and cancelling two timers per request was a visible
+    /// share of a small request's cost.
+    private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
     /// The server is draining: finish the request in hand, then close.
     private var quiescing = false
 
@@ -52,18 +63,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             counted = true
             observer?.counters.connectionOpened()
         }
-        armIdleTimer(context: context)
+        setDeadline(.idle, in: limits.idleTimeout, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        readTimer?.cancel()
+        clearDeadline()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .awaitingHead):
-            idleTimer?.cancel()
             receiveHead(head, context: context)
         case (.body(var chunk), .receivingBody(let head, var body, let startedAt)):
             guard body.readableBytes + chunk.readableBytes <= limits.maxBodyBytes else {
@@ -75,7 +84,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             body.writeBuffer(&chunk)
             state = .receivingBody(head, body, startedAt: startedAt)
         case (.end, .receivingBody(let head, let body, let startedAt)):
-            readTimer?.cancel()
+            deadline = nil
             state = .responding
             dispatch(head: head, body: body, startedAt: startedAt, context: context)
         default:
@@ -106,13 +115,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         quiescing = true
         if case .awaitingHead = state {
-            armIdleTimer(context: context, timeout: DrainRequest.idleGrace)
+            setDeadline(.idle, in: DrainRequest.idleGrace, context: context)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        readTimer?.cancel()
+        clearDeadline()
         if counted {
             counted = false
             observer?.counters.connectionClosed()
@@ -145,11 +153,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
         }
         state = .receivingBody(head, context.channel.allocator.buffer(capacity: 0), startedAt: startedAt)
-        readTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.readTimeout) { [weak self] in
-            guard let self, case .receivingBody(let head, _, _) = self.state else { return }
-            self.reject(head: head, status: .requestTimeout, code: "request_timeout",
-                        description: "The request was not received in time", context: context)
-        }
+        setDeadline(.read, in: limits.readTimeout, now: startedAt, context: context)
     }
 
     private func dispatch(head: HTTPRequestHead, body: ByteBuffer, startedAt: NIODeadline, context: ChannelHandlerContext) {
@@ -179,8 +183,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         head: HTTPRequestHead, status: HTTPResponseStatus, code: String, description: String,
         context: ChannelHandlerContext
     ) {
-        readTimer?.cancel()
-        idleTimer?.cancel()
+        deadline = nil
         state = .closing
         let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName))
         let request = HTTPRequest(
@@ -217,18 +220,52 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let (handler, context) = loopBound.value
             if keepAlive {
                 handler.state = .awaitingHead
-                handler.armIdleTimer(context: context)
+                handler.setDeadline(.idle, in: handler.limits.idleTimeout, context: context)
             } else {
                 context.close(promise: nil)
             }
         }
     }
 
-    private func armIdleTimer(context: ChannelHandlerContext, timeout: TimeAmount? = nil) {
-        idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout ?? limits.idleTimeout) {
-            // No new request in time: an idle keep-alive connection, or a client stalling its head.
+    // MARK: - Timeouts
+
+    private func setDeadline(_ timeout: Timeout, in amount: TimeAmount, now: NIODeadline = .now(), context: ChannelHandlerContext) {
+        let at = now + amount
+        deadline = (at, timeout)
+        // A timer firing no later than the new deadline re-arms itself for the rest.
+        if let timer, timer.firesAt <= at { return }
+        armTimer(at: at, context: context)
+    }
+
+    private func clearDeadline() {
+        deadline = nil
+        timer?.task.cancel()
+        timer = nil
+    }
+
+    private func armTimer(at firesAt: NIODeadline, context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: firesAt) { [weak self] () -> Void in
+            self?.timerFired(context: context)
+        }
+        timer = (task, firesAt)
+    }
+
+    private func timerFired(context: ChannelHandlerContext) {
+        timer = nil
+        guard let (at, timeout) = deadline else { return }
+        guard at <= .now() else {
+            armTimer(at: at, context: context)
+            return
+        }
+        deadline = nil
+        switch timeout {
+        case .idle:
             context.close(promise: nil)
+        case .read:
+            guard case .receivingBody(let head, _, _) = state else { return }
+            reject(head: head, status: .requestTimeout, code: "request_timeout",
+                   description: "The request was not received in time", context: context)
         }
     }
 

@@ -7,16 +7,25 @@ struct HTTPRequest: Sendable {
     var body: ByteBuffer
     var requestID: String
     var remoteAddress: SocketAddress?
+    /// The path without its query; the query never reaches a log line. Found once, on bytes:
+    /// the router, the access log and the handlers all ask for it.
+    let path: String
+
+    init(head: HTTPRequestHead, body: ByteBuffer, requestID: String, remoteAddress: SocketAddress?) {
+        self.head = head
+        self.body = body
+        self.requestID = requestID
+        self.remoteAddress = remoteAddress
+        let uri = head.uri.utf8
+        if let mark = uri.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            path = String(Substring(uri[..<mark]))
+        } else {
+            path = head.uri
+        }
+    }
 
     var method: HTTPMethod { head.method }
     var headers: HTTPHeaders { head.headers }
-
-    /// The path without its query; the query never reaches a log line.
-    var path: String {
-        let uri = head.uri
-        guard let mark = uri.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return uri }
-        return String(uri[..<mark])
-    }
 
     var query: Substring? {
         guard let mark = head.uri.firstIndex(of: "?") else { return nil }

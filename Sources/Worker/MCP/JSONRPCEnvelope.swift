@@ -1,6 +1,9 @@
 import MCP
 
-/// The outer shape of one incoming JSON-RPC message, read before its params are decoded.
+/// One incoming JSON-RPC message, read in one pass: its kind and, for the hot method
+/// (`tools/call`), its params, typed. Typed decoding avoids the failed attempts (each a thrown
+/// error) that reading an object as "any JSON value" costs; rarer methods decode their params
+/// again themselves.
 struct JSONRPCEnvelope: Decodable, Sendable {
     enum Kind: Sendable, Equatable {
         case request(ID, method: String)
@@ -11,18 +14,21 @@ struct JSONRPCEnvelope: Decodable, Sendable {
     }
 
     let kind: Kind
+    /// For `tools/call`: its params, or nil when they are missing or malformed.
+    let toolCall: ToolCallRequest?
 
     private enum CodingKeys: String, CodingKey {
-        case jsonrpc, id, method, result, error
+        case jsonrpc, id, method, params, result, error
     }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        let method = try? container.decode(String.self, forKey: .method)
+        toolCall = method == CallTool.name ? try? container.decode(ToolCallRequest.self, forKey: .params) : nil
         guard (try? container.decode(String.self, forKey: .jsonrpc)) == "2.0" else {
             kind = .invalid("jsonrpc must be \"2.0\"")
             return
         }
-        let method = try? container.decode(String.self, forKey: .method)
         let hasID = container.contains(.id)
         if hasID, (try? container.decodeNil(forKey: .id)) == true {
             kind = .invalid("id must be a string or a number, not null")

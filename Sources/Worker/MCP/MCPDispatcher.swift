@@ -41,11 +41,11 @@ struct MCPDispatcher: Sendable {
         case .notification, .response:
             return .accepted
         case .request(let id, let method):
-            return dispatch(method: method, id: id, bytes: bytes, token: token)
+            return dispatch(method: method, id: id, envelope: envelope, bytes: bytes, token: token)
         }
     }
 
-    private func dispatch(method: String, id: ID, bytes: Data, token: AccessToken) -> Outcome {
+    private func dispatch(method: String, id: ID, envelope: JSONRPCEnvelope, bytes: Data, token: AccessToken) -> Outcome {
         switch method {
         case Initialize.name:
             guard let request = try? JSONDecoder().decode(Request<Initialize>.self, from: bytes) else {
@@ -66,31 +66,31 @@ struct MCPDispatcher: Sendable {
             return .reply(encode(JSONRPCReply(id: id, outcome: .success(ListTools.Result(tools: listed)))))
 
         case CallTool.name:
-            guard let request = try? JSONDecoder().decode(Request<CallTool>.self, from: bytes) else {
+            guard let call = envelope.toolCall else {
                 return .reply(encode(.failure(id: id, .invalidParams("tools/call needs a tool name and object arguments"))))
             }
-            return callTool(request.params, id: id, token: token)
+            return callTool(call, id: id, token: token)
 
         default:
             return .reply(encode(.failure(id: id, .methodNotFound("Method '\(method.prefix(64))' is not supported"))))
         }
     }
 
-    private func callTool(_ params: CallTool.Parameters, id: ID, token: AccessToken) -> Outcome {
-        guard let tool = tools[params.name] else {
-            return .reply(encode(.failure(id: id, .invalidParams("Unknown tool: '\(params.name.prefix(64))'"))))
+    private func callTool(_ call: ToolCallRequest, id: ID, token: AccessToken) -> Outcome {
+        guard let tool = tools[call.name] else {
+            return .reply(encode(.failure(id: id, .invalidParams("Unknown tool: '\(call.name.prefix(64))'"))))
         }
         guard token.grants(tool.requiredScope) else {
             return .insufficientScope(tool.requiredScope)
         }
-        let arguments = params.arguments ?? [:]
+        let arguments = call.arguments
         if let problem = tool.inputSchema.validate(arguments) {
             return .reply(encode(.failure(id: id, .invalidParams(problem.message))))
         }
         let context = ToolCallContext(token: token, processID: processID, now: Date())
         do {
             let result = try tool.call(arguments, context: context)
-            return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
+            return .reply(ToolReplyJSON.encode(result, id: id) ?? encode(JSONRPCReply(id: id, outcome: .success(result))))
         } catch {
             // A tool's failure is reported to the model as a tool result, not a protocol error.
             let result = CallTool.Result(content: [.text(text: "The tool failed", annotations: nil, _meta: nil)], isError: true)

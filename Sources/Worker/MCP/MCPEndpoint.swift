@@ -54,7 +54,7 @@ struct MCPEndpoint: Sendable {
             return .error(.notAcceptable, code: "not_acceptable", description: "Responses are application/json; include it in Accept")
         }
         guard let contentType = request.headers.first(name: "content-type"),
-            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+            MediaType.value(contentType, is: "application/json")
         else {
             return .error(.unsupportedMediaType, code: "unsupported_media_type", description: "Send MCP messages as application/json")
         }
@@ -76,9 +76,6 @@ struct MCPEndpoint: Sendable {
     }
 
     static func acceptsJSON(_ accept: String) -> Bool {
-        accept.split(separator: ",").contains { item in
-            let type = item.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-            return type == "application/json" || type == "*/*" || type == "application/*"
-        }
+        MediaType.accept(accept, allowsAnyOf: ["application/json", "*/*", "application/*"])
     }
 }

@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""Gatehouse next to its peer (FastMCP under Gunicorn + Uvicorn) and the machine's limit (nginx
+answering `return 200`), under the same wrk load, on the same machine, in the same run.
+
+Run it through `bench/run.sh`, which installs and builds what this needs; directly:
+
+    bench/compare.py --bin DIR [--seconds 20] [--warmup 3] [--connections 16,64] [--output DIR] [--smoke]
+
+Every response is checked by the wrk scripts in bench/wrk (status and body); a wrong answer from
+Gatehouse or nginx makes the run fail, the peer's are reported. Figures are ratios within this
+run: the machine is shared, so absolute numbers move from run to run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from benchlib import free_port, wait_for
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+ECHO_MESSAGE = "hello"
+
+
+@dataclass
+class Result:
+    target: str
+    route: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    bad: int
+    errors: int
+    requests: int
+
+
+@dataclass
+class Stack:
+    """The processes under test; stopped in reverse order at exit."""
+    tmp: str
+    processes: list = field(default_factory=list)
+
+    def start(self, name: str, argv: list[str], env: dict | None = None, cwd: str | None = None) -> subprocess.Popen:
+        log = open(os.path.join(self.tmp, f"{name}.log"), "w")
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append((name, process))
+        return process
+
+    def stop(self) -> None:
+        for _, process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _, process in reversed(self.processes):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def post_json(url: str, body: dict, token: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+        "Accept": "application/json, text/event-stream"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def fetch_token(issuer: str) -> str:
+    data = b"grant_type=client_credentials&client_id=mcp-client&client_secret=mcp-secret&scope=mcp:read"
+    with urllib.request.urlopen(f"{issuer}/protocol/openid-connect/token", data, timeout=5) as response:
+        return json.load(response)["access_token"]
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def run_wrk(url: str, script: str, connections: int, seconds: float, warmup: float, token: str) -> dict:
+    env = dict(os.environ, TOKEN=token)
+    threads = str(min(2, connections))
+    base = ["wrk", f"-t{threads}", f"-c{connections}", "-s", os.path.join("bench", "wrk", script)]
+    if warmup > 0:
+        subprocess.run(base + [f"-d{warmup}s", url], cwd=ROOT, env=env, check=True, capture_output=True)
+    out = subprocess.run(base + [f"-d{seconds}s", "--latency", url], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    line = next(l for l in out.splitlines() if l.startswith("RESULT"))
+    return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
+
+
+def openssl_verify_rates(seconds: int) -> dict[str, float]:
+    """`openssl speed` verify operations per second, one core, machine-readable output."""
+    out = subprocess.run(["openssl", "speed", "-mr", "-seconds", str(seconds), "rsa2048", "ecdsap256"],
+                         capture_output=True, text=True, check=True).stdout
+    rates = {}
+    for line in out.splitlines():
+        parts = line.split(":")
+        if line.startswith("+F2:") and parts[2] == "2048":
+            rates["RS256"] = float(parts[4])
+        elif line.startswith("+F4:") and parts[2] == "256":
+            rates["ES256"] = float(parts[4])
+    return rates
+
+
+def validation_rates(bindir: str, seconds: float) -> dict[str, float]:
+    """Gatehouse's own uncached validations per second (`gatehouse-worker validation-speed`), one core."""
+    argv = [os.path.join(bindir, "gatehouse-worker"), "validation-speed", "--seconds", str(seconds)]
+    if shutil.which("taskset"):
+        argv = ["taskset", "-c", "0"] + argv
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^(\w+) validations_per_second=([\d.]+)", out, re.M)}
+
+
+def gatehouse_env(resource: str, issuer: str, bind: str, workers: int, extra: dict | None = None) -> dict:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GATEHOUSE_RESOURCE": resource, "GATEHOUSE_ISSUER": issuer,
+           "GATEHOUSE_ALLOW_INSECURE_HTTP": "true", "GATEHOUSE_BIND": bind, "GATEHOUSE_WORKERS": str(workers),
+           "GATEHOUSE_DOTENV": "/dev/null", "GATEHOUSE_LOG_LEVEL": "info"}
+    env.update(extra or {})
+    return env
+
+
+def time_to_ready(bindir: str, issuer: str, workers: int, tmp: str) -> float:
+    """Seconds from spawning `gatehouse serve` to its READY=1 on a notification socket."""
+    notify_path = os.path.join(tmp, f"notify-{workers}.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(notify_path)
+        port = free_port()
+        env = gatehouse_env(f"http://127.0.0.1:{port}/mcp", issuer, f"127.0.0.1:{port}", workers,
+                            {"NOTIFY_SOCKET": notify_path})
+        started = time.monotonic()
+        process = subprocess.Popen([os.path.join(bindir, "gatehouse"), "serve"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            notify.settimeout(30)
+            while True:
+                message = notify.recv(4096).decode()
+                if "READY=1" in message.split("\n"):
+                    return time.monotonic() - started
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+            os.unlink(notify_path)
+
+
+def nginx_config(tmp: str, port: int, body: str) -> str:
+    escaped = body.replace("\\", "\\\\").replace("'", "\\'")
+    path = os.path.join(tmp, "nginx.conf")
+    with open(path, "w") as conf:
+        conf.write(f"""worker_processes 2;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    access_log {tmp}/nginx-access.log;
+    client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+    uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ default_type application/json; return 200 '{escaped}'; }}
+    }}
+}}
+""")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", required=True, help="directory with gatehouse, gatehouse-worker, gatehouse-dev-idp")
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--output", default=ROOT, help="where BENCHMARKS.md and bench/benchmarks.png go")
+    parser.add_argument("--smoke", action="store_true", help="a short run that checks the harness works")
+    args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.warmup = 1, 1
+    connection_counts = [int(c) for c in args.connections.split(",")]
+    bindir = os.path.abspath(args.bin)
+    venv_bin = os.path.join(BENCH, ".venv", "bin")
+
+    tmp = tempfile.mkdtemp(prefix="gatehouse-compare-")
+    stack = Stack(tmp)
+    try:
+        idp_port, gatehouse_port, peer_port, nginx_port = free_port(), free_port(), free_port(), free_port()
+        gatehouse_url = f"http://127.0.0.1:{gatehouse_port}"
+        peer_url = f"http://127.0.0.1:{peer_port}"
+        resource = f"{gatehouse_url}/mcp"
+        issuer = f"http://127.0.0.1:{idp_port}/realms/mcp-realm"
+
+        stack.start("idp", [os.path.join(bindir, "gatehouse-dev-idp"), "--port", str(idp_port), "--audience", resource,
+                            "--token-lifetime", "7200"])
+        wait_for(lambda: http_get(f"{issuer}/.well-known/openid-configuration")[0] == 200, what="identity provider")
+        discovery = json.loads(http_get(f"{issuer}/.well-known/openid-configuration")[1])
+        token = fetch_token(issuer)
+
+        supervisor = stack.start("gatehouse", [os.path.join(bindir, "gatehouse"), "serve"],
+                                 env=gatehouse_env(resource, issuer, f"127.0.0.1:{gatehouse_port}", 2))
+        wait_for(lambda: http_get(f"{gatehouse_url}/readyz")[0] == 200, what="gatehouse ready")
+        wait_for(lambda: len(children(supervisor.pid)) == 2, what="two gatehouse workers")
+
+        peer_env = dict(os.environ, PEER_JWKS_URI=discovery["jwks_uri"], PEER_ISSUER=issuer, PEER_AUDIENCE=resource,
+                        PEER_BASE_URL=peer_url)
+        peer = stack.start("peer", [os.path.join(venv_bin, "gunicorn"), "-k", "uvicorn.workers.UvicornWorker", "-w", "2",
+                                    "-b", f"127.0.0.1:{peer_port}", "--log-level", "warning", "fastmcp_app:app"],
+                           env=peer_env, cwd=os.path.join(BENCH, "peer"))
+        wait_for(lambda: http_get(f"{peer_url}/readyz")[0] == 200, timeout=60, what="FastMCP peer ready")
+
+        # nginx answers with exactly Gatehouse's echo response, so the same checks apply.
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": {"name": "echo", "arguments": {"message": ECHO_MESSAGE}}}
+        status, echo_body = post_json(resource, call, token)
+        assert status == 200 and b'"text":"hello"' in echo_body, (status, echo_body)
+        peer_status, peer_body = post_json(f"{peer_url}/mcp", call, token)
+        assert peer_status == 200 and b'"text":"hello"' in peer_body, (peer_status, peer_body)
+        nginx = stack.start("nginx", ["nginx", "-e", os.path.join(tmp, "nginx-error.log"), "-c",
+                                      nginx_config(tmp, nginx_port, echo_body.decode())])
+        wait_for(lambda: http_get(f"http://127.0.0.1:{nginx_port}/")[0] == 200, what="nginx")
+
+        gatehouse_workers = children(supervisor.pid)
+        peer_workers = children(peer.pid)
+        idle_rss = {"gatehouse": [rss_kib(p) for p in gatehouse_workers], "peer": [rss_kib(p) for p in peer_workers],
+                    "gatehouse supervisor": [rss_kib(supervisor.pid)]}
+
+        routes = [
+            ("tools/call echo", "/mcp", "mcp-echo.lua"),
+            ("401 no token", "/mcp", "unauthenticated.lua"),
+            ("metadata GET", "/.well-known/oauth-protected-resource/mcp", "metadata.lua"),
+            ("/readyz", "/readyz", "readyz.lua"),
+        ]
+        plan = [("gatehouse", gatehouse_url, routes), ("fastmcp", peer_url, routes),
+                ("nginx return 200", f"http://127.0.0.1:{nginx_port}", [("return 200", "/mcp", "mcp-echo.lua")])]
+        results: list[Result] = []
+        for connections in connection_counts:
+            for target, base, target_routes in plan:
+                for route, path, script in target_routes:
+                    figures = run_wrk(base + path, script, connections, args.seconds, args.warmup, token)
+                    result = Result(target, route, connections, figures["rps"], figures["p50_ms"], figures["p99_ms"],
+                                    int(figures["bad"]), int(figures["errors"]), int(figures["requests"]))
+                    results.append(result)
+                    print(f"{target:18} {route:16} c={connections:<3} rps={result.rps:9.0f} p99={result.p99_ms:7.2f} ms "
+                          f"bad={result.bad} errors={result.errors}", flush=True)
+        loaded_rss = {"gatehouse": [rss_kib(p) for p in gatehouse_workers], "peer": [rss_kib(p) for p in peer_workers],
+                      "gatehouse supervisor": [rss_kib(supervisor.pid)]}
+        stack.stop()
+        stack = Stack(tmp)
+
+        micro_seconds = 0.5 if args.smoke else 3
+        openssl = openssl_verify_rates(1 if args.smoke else 3)
+        validation = validation_rates(bindir, micro_seconds)
+        ready = {}
+        idp = stack.start("idp-ready", [os.path.join(bindir, "gatehouse-dev-idp"), "--port", str(idp_port)])
+        wait_for(lambda: http_get(f"{issuer}/.well-known/openid-configuration")[0] == 200, what="identity provider")
+        for workers in (2, 4):
+            ready[workers] = statistics.median(time_to_ready(bindir, issuer, workers, tmp) for _ in range(1 if args.smoke else 3))
+
+        report = Report(results, idle_rss, loaded_rss, openssl, validation, ready, args)
+        report.write(args.output)
+        failures = [r for r in results if r.target != "fastmcp" and (r.bad or r.requests == 0)]
+        for r in failures:
+            print(f"FAILED: {r.target} {r.route} c={r.connections}: {r.bad} wrong answers of {r.requests}", file=sys.stderr)
+        return 1 if failures else 0
+    finally:
+        stack.stop()
+
+
+class Report:
+    def __init__(self, results, idle_rss, loaded_rss, openssl, validation, ready, args):
+        self.results, self.idle_rss, self.loaded_rss = results, idle_rss, loaded_rss
+        self.openssl, self.validation, self.ready, self.args = openssl, validation, ready, args
+
+    def find(self, target, route, connections) -> Result | None:
+        return next((r for r in self.results if (r.target, r.route, r.connections) == (target, route, connections)), None)
+
+    def limit(self, connections) -> Result:
+        return self.find("nginx return 200", "return 200", connections)
+
+    @staticmethod
+    def machine() -> str:
+        model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+        memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        return f"{platform.node()}: {model}, {os.cpu_count()} cores, {memory / 1048576:.0f} GiB, Linux {platform.release()}"
+
+    def targets(self):
+        """The issue's targets, each with this run's figure and whether it held."""
+        big = max(self.args_connections())
+        rows = []
+        for c in self.args_connections():
+            g, p, n = self.find("gatehouse", "tools/call echo", c), self.find("fastmcp", "tools/call echo", c), self.limit(c)
+            rows.append((f"tools/call ≥ 25× peer (c={c})", f"{g.rps / p.rps:.1f}×" if p and p.rps else "n/a",
+                         bool(p and p.rps and g.rps / p.rps >= 25)))
+            rows.append((f"tools/call ≥ 0.5× nginx (c={c})", f"{g.rps / n.rps:.2f}×", g.rps / n.rps >= 0.5))
+        g = self.find("gatehouse", "tools/call echo", big)
+        rows.append((f"tools/call p99 ≤ 5 ms (c={big})", f"{g.p99_ms:.2f} ms", g.p99_ms <= 5))
+        for route in ("401 no token", "metadata GET"):
+            r, n = self.find("gatehouse", route, big), self.limit(big)
+            rows.append((f"{route} ≥ 0.6× nginx (c={big})", f"{r.rps / n.rps:.2f}×", r.rps / n.rps >= 0.6))
+        idle = max(self.idle_rss["gatehouse"]) / 1024
+        rows.append(("idle RSS per worker ≤ 25 MiB", f"{idle:.1f} MiB", idle <= 25))
+        if "RS256" in self.validation and "RS256" in self.openssl:
+            ratio = self.validation["RS256"] / self.openssl["RS256"]
+            rows.append(("uncached RS256 validation ≥ 0.5× openssl verify", f"{ratio:.2f}×", ratio >= 0.5))
+        return rows
+
+    def args_connections(self):
+        return sorted({r.connections for r in self.results})
+
+    def markdown(self, chart_name: str) -> str:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        lines = [
+            "# Benchmarks", "",
+            f"Run {now} on {self.machine()}.",
+            f"`bench/run.sh`: wrk -t2, {self.args.seconds:g} s per figure after a {self.args.warmup:g} s warm-up; "
+            "every response checked (status and body); release builds. Gatehouse: `gatehouse serve`, 2 workers, "
+            "log level info (one access line per request). Peer: FastMCP (JWTVerifier in RemoteAuthProvider, "
+            "stateless, JSON responses) under `gunicorn -k uvicorn.workers.UvicornWorker -w 2`. Limit: nginx, "
+            "2 worker processes, `return 200` with Gatehouse's echo response as the body, access log on. "
+            "wrk runs on the same two cores as the server it measures.",
+            "" if not self.args.smoke else "\n**Smoke run: durations too short for the figures to mean anything.**",
+            "", f"![requests per second and p99 per target]({chart_name})", "",
+            "| target | route | conns | req/s | p50 ms | p99 ms | wrong | socket errors | ÷ peer | ÷ nginx |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in self.results:
+            peer = self.find("fastmcp", r.route, r.connections)
+            limit = self.limit(r.connections)
+            vs_peer = f"{r.rps / peer.rps:.1f}×" if r.target == "gatehouse" and peer and peer.rps else ""
+            vs_nginx = f"{r.rps / limit.rps:.2f}×" if r.target != "nginx return 200" and limit.rps else ""
+            lines.append(f"| {r.target} | {r.route} | {r.connections} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
+                         f"{r.bad} | {r.errors} | {vs_peer} | {vs_nginx} |")
+        lines += ["", "## Micro figures", "",
+                  "| figure | Gatehouse | reference | ratio |", "|---|---|---|---|"]
+        for algorithm, reference in (("RS256", "rsa2048"), ("ES256", "ecdsap256")):
+            ours, theirs = self.validation.get(algorithm), self.openssl.get(algorithm)
+            if ours and theirs:
+                lines.append(f"| uncached {algorithm} validations/s, one core | {ours:,.0f} | openssl speed {reference} "
+                             f"verify/s {theirs:,.0f} | {ours / theirs:.2f}× |")
+        for workers, seconds in self.ready.items():
+            lines.append(f"| start to READY=1, {workers} workers (median) | {seconds * 1000:.0f} ms | | |")
+        for who in ("gatehouse", "peer"):
+            idle = ", ".join(f"{kib / 1024:.1f}" for kib in self.idle_rss[who])
+            loaded = ", ".join(f"{kib / 1024:.1f}" for kib in self.loaded_rss[who])
+            name = "Gatehouse worker" if who == "gatehouse" else "FastMCP worker"
+            lines.append(f"| {name} RSS, idle / after load (MiB each) | {idle} / {loaded} | | |")
+        lines.append(f"| Gatehouse supervisor RSS, idle / after load (MiB) | "
+                     f"{self.idle_rss['gatehouse supervisor'][0] / 1024:.1f} / {self.loaded_rss['gatehouse supervisor'][0] / 1024:.1f} | | |")
+        lines += ["", "## Targets (issue 7)", "", "| target | this run | held |", "|---|---|---|"]
+        for name, figure, held in self.targets():
+            lines.append(f"| {name} | {figure} | {'yes' if held else 'no'} |")
+        lines += ["", "Rerun: `bench/run.sh` (about 10 minutes; `bench/run.sh --smoke` checks the harness in one)."]
+        return "\n".join(lines) + "\n"
+
+    def chart(self, path: str) -> None:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        labels, groups = [], {}
+        for r in self.results:
+            label = f"{r.route}\nc={r.connections}"
+            if label not in labels:
+                labels.append(label)
+            groups.setdefault(r.target, {})[label] = r
+        figure, (top, bottom) = plt.subplots(2, 1, figsize=(13, 8), sharex=True)
+        width = 0.8 / len(groups)
+        for index, (target, by_label) in enumerate(groups.items()):
+            xs = [i + index * width for i, label in enumerate(labels) if label in by_label]
+            top.bar(xs, [by_label[l].rps for l in labels if l in by_label], width, label=target)
+            bottom.bar(xs, [by_label[l].p99_ms for l in labels if l in by_label], width, label=target)
+        top.set_ylabel("requests per second")
+        bottom.set_ylabel("p99 latency (ms)")
+        bottom.set_yscale("log")
+        bottom.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))], labels, fontsize=8)
+        top.legend()
+        top.set_title("Gatehouse, FastMCP and nginx under the same wrk load")
+        figure.tight_layout()
+        figure.savefig(path, dpi=100)
+
+    def write(self, output: str) -> None:
+        chart_relative = os.path.join("bench", "benchmarks.png")
+        os.makedirs(os.path.join(output, "bench"), exist_ok=True)
+        self.chart(os.path.join(output, chart_relative))
+        with open(os.path.join(output, "BENCHMARKS.md"), "w") as markdown:
+            markdown.write(self.markdown(chart_relative))
+        print(f"wrote {os.path.join(output, 'BENCHMARKS.md')} and {os.path.join(output, chart_relative)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Gatehouse beside FastMCP (its Python peer) and nginx (the machine's limit), same load, same run.
+# Installs what it needs (wrk, nginx, a bench/.venv with FastMCP, Gunicorn, Uvicorn, matplotlib),
+# builds release binaries, runs bench/compare.py, and writes BENCHMARKS.md and bench/benchmarks.png.
+#   bench/run.sh [compare.py options]      e.g. --seconds 20 --connections 16,64
+#   bench/run.sh --smoke                   a short run on the debug build that checks the harness
+#                                          (CI runs this; its output goes to a temporary directory)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=false
+for argument in "$@"; do [[ "$argument" == "--smoke" ]] && smoke=true; done
+
+scripts/install-deps.sh --packages wrk nginx openssl util-linux
+requirements_stamp="bench/.venv/requirements.sha256"
+if [[ ! -x bench/.venv/bin/python ]] || ! sha256sum --status -c "$requirements_stamp" 2>/dev/null; then
+    echo "creating bench/.venv (FastMCP peer, Gunicorn, Uvicorn, matplotlib)"
+    python3 -m venv bench/.venv
+    bench/.venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
+    sha256sum bench/requirements.txt > "$requirements_stamp"
+fi
+
+if $smoke; then
+    # The test build is already there in CI; a release build would add ten minutes.
+    bin="${GATEHOUSE_BUILD_DIR:-$(swift build -Xswiftc -assert-config -Xswiftc Release --show-bin-path)}"
+    output="$(mktemp -d)"
+    set -- --output "$output" "$@"
+else
+    echo "== release build"
+    swift build -c release --scratch-path .build-release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
+    bin="$(swift build -c release --scratch-path .build-release --show-bin-path)"
+fi
+exec bench/.venv/bin/python bench/compare.py --bin "$bin" "$@"
