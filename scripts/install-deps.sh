@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs on Debian/Ubuntu: the C libraries the
-# package links (libcurl with OpenSSL), and a Python virtual environment for the MCP SDK tests.
+# package links (libcurl with OpenSSL), the tools the deployment tests run for real (nginx,
+# openssl, systemd-analyze), and a Python virtual environment for the end-to-end tests.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd)
+packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -19,9 +20,15 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--with-python" ]]; then
-    if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import mcp, httpx2, pytest' 2>/dev/null; then
-        echo "creating .venv with the Python MCP SDK test requirements"
-        python3 -m venv .venv
-        .venv/bin/pip install -q --disable-pip-version-check -r Tests/Python/requirements.txt
+    # A stamp of requirements.txt in the venv: an edited requirements file updates the venv
+    # instead of being skipped because an older set of packages still imports.
+    requirements=Tests/Python/requirements.txt
+    stamp=.venv/requirements.sha256
+    wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    if [[ ! -x .venv/bin/python ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
+        echo "creating or updating .venv with the Python test requirements"
+        [[ -x .venv/bin/python ]] || python3 -m venv .venv
+        .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+        echo "$wanted" > "$stamp"
     fi
 fi
