@@ -118,6 +118,14 @@ def test_service_settings_match_the_supervisor() -> None:
 # Memory-deny-write-execute
 
 
+def kernel_has_mdwe() -> bool:
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0
+
+
+needs_mdwe = pytest.mark.skipif(not kernel_has_mdwe(), reason="prctl(PR_SET_MDWE) needs Linux 6.3 or later")
+
+
 def deny_write_execute() -> None:
     """preexec_fn: the kernel's MDWE for this child and everything it starts."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -130,6 +138,7 @@ MAP_WRITABLE_EXECUTABLE = (
 )
 
 
+@needs_mdwe
 def test_mdwe_refuses_writable_executable_memory() -> None:
     """The control: under the same preexec_fn a W+X mapping fails, and without it succeeds, so the
     test below would notice a binary that needs one."""
@@ -184,6 +193,7 @@ def call_echo(base_url: str, token: str, message: str) -> dict:
     return response.json()
 
 
+@needs_mdwe
 def test_gatehouse_validates_tokens_under_mdwe(idp: IdP, get_token: TokenFactory, tmp_path: Path) -> None:
     port = free_port()
     env = supervisor_environment(idp, tmp_path, {"GATEHOUSE_BIND": f"127.0.0.1:{port}"})
