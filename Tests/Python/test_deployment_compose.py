@@ -6,10 +6,14 @@ configuration it hands Gatehouse is checked for real with `gatehouse check-confi
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
+import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +22,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import REPO_ROOT, _child_environment, _executable
+from conftest import REPO_ROOT, _child_environment, _executable, _poll
 from deployment_support import (
     COMPOSE_FILE,
     DOCKERFILE,
@@ -27,6 +31,7 @@ from deployment_support import (
     REALM_FILE,
     SECRET_NAME,
     SYSTEMD_DIR,
+    free_port,
     operator_variables,
     parse_env_file,
 )
@@ -320,3 +325,81 @@ def test_make_dev_secrets_writes_random_distinct_values(tmp_path: Path) -> None:
     before = dict(values)
     subprocess.run(["sh", str(script), str(tmp_path / "secrets")], check=True, capture_output=True, timeout=30)
     assert {path.name: path.read_text() for path in (tmp_path / "secrets").iterdir()} == before
+
+
+# --------------------------------------------------------------------------------------------
+# The stack's shell snippets, run for real (with `$$` unescaped as compose does)
+
+
+def compose_shell(text: str) -> str:
+    return text.replace("$$", "$")
+
+
+def test_keycloak_healthcheck_tells_ready_from_not_ready(services: dict[str, Any], tmp_path: Path) -> None:
+    """The healthcheck's bash against a stand-in management port: 200 is healthy, 503 is not."""
+    status = {"code": 200}
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status["code"] if self.path == "/health/ready" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        test = services["keycloak"]["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "bash", "-c"]
+        script = compose_shell(test[3]).replace("/dev/tcp/127.0.0.1/9000", f"/dev/tcp/127.0.0.1/{server.server_address[1]}")
+        assert subprocess.run(["bash", "-c", script], capture_output=True, timeout=30).returncode == 0
+        status["code"] = 503
+        assert subprocess.run(["bash", "-c", script], capture_output=True, timeout=30).returncode != 0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def group_alive(process_group: int) -> bool:
+    try:
+        os.killpg(process_group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_redis_command_and_healthcheck_with_a_real_redis_server(services: dict[str, Any], tmp_path: Path) -> None:
+    """The password reaches redis-server on stdin (not in its arguments), is required, and the
+    healthcheck authenticates with it."""
+    secret = tmp_path / "redis_password"
+    secret.write_text("a-test-password\n")
+    port = free_port()
+    redis = services["redis"]
+    command = compose_shell(redis["command"][2]).replace("/run/secrets/redis_password", str(secret))
+    # Only the address differs from the container: a free port on loopback.
+    command = command.replace("redis-server -", f"redis-server - --port {port} --bind 127.0.0.1")
+    healthcheck = compose_shell(redis["healthcheck"]["test"][1]).replace("/run/secrets/redis_password", str(secret))
+    healthcheck = healthcheck.replace("redis-cli ping", f"redis-cli -p {port} ping")
+    # Its own process group: sh runs the pipeline's redis-server as a child, stopped with it.
+    process = subprocess.Popen(
+        redis["command"][:2] + [command], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        healthy = lambda: subprocess.run(["sh", "-c", healthcheck], capture_output=True, timeout=10).returncode == 0
+        assert _poll(time.monotonic() + 15, healthy), "the healthcheck never passed"
+        anonymous = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=10)
+        assert "NOAUTH" in anonymous.stdout + anonymous.stderr
+        for pid in [process.pid, *map(int, Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split())]:
+            assert b"a-test-password" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        # The group's redis-server leaves with the shell.
+        assert _poll(time.monotonic() + 10, lambda: not group_alive(process.pid)), "redis-server outlived its test"
