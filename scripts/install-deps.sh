@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs on Debian/Ubuntu: the C libraries the
 # package links (libcurl with OpenSSL), the tools the deployment tests run for real (nginx,
-# openssl, systemd-analyze), and a Python virtual environment for the end-to-end tests.
+# openssl, systemd-analyze, strace), and a Python virtual environment for the end-to-end tests.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl)
+packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl strace)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -13,12 +13,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -209,6 +211,96 @@ def test_gatehouse_validates_tokens_under_mdwe(idp: IdP, get_token: TokenFactory
     finally:
         _stop(process)
     assert process.returncode == 0, _tail(log_path)
+
+
+# --------------------------------------------------------------------------------------------
+# SystemCallFilter
+
+
+STRACE = shutil.which("strace") or "/usr/bin/strace"
+# systemd.exec(5): allowed whatever the filter says.
+IMPLICITLY_ALLOWED = {"execve", "exit", "exit_group", "getrlimit", "rt_sigreturn", "sigreturn"}
+
+
+@cache
+def syscall_group(name: str) -> frozenset[str]:
+    """A systemd system-call group, with its nested @groups expanded."""
+    output = subprocess.run(
+        [SYSTEMD_ANALYZE, "syscall-filter", "--no-pager", name], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+    members: set[str] = set()
+    for line in output.splitlines()[1:]:
+        item = line.strip()
+        if item.startswith("@"):
+            members |= syscall_group(item)
+        elif item and not item.startswith("#"):
+            members.add(item)
+    return frozenset(members)
+
+
+def unit_syscall_allow_list() -> set[str]:
+    """What gatehouse.service's SystemCallFilter= lines allow (an allow list, then `~` removals)."""
+    allowed = set(IMPLICITLY_ALLOWED) | syscall_group("@default")
+    for value in unit_settings(SYSTEMD_DIR / "gatehouse.service")["SystemCallFilter"]:
+        deny = value.startswith("~")
+        for item in value.removeprefix("~").split():
+            names = syscall_group(item) if item.startswith("@") else {item}
+            allowed = allowed - names if deny else allowed | names
+    return allowed
+
+
+def traced_syscalls(summary: Path) -> set[str]:
+    """The syscall column of `strace -c`'s table."""
+    names = set()
+    for line in summary.read_text().splitlines():
+        columns = line.split()
+        if columns and re.fullmatch(r"\d+\.\d+", columns[0]) and columns[-1] != "total":
+            names.add(columns[-1])
+    return names
+
+
+@pytest.mark.skipif(not os.access(STRACE, os.X_OK), reason="strace is installed by scripts/install-deps.sh")
+def test_every_syscall_gatehouse_makes_passes_the_units_filter(
+    idp: IdP, get_token: TokenFactory, tmp_path: Path, notify_socket: tuple[str, socket.socket]
+) -> None:
+    """The supervisor and its workers under strace through start-up (with the Redis key cache), a
+    validated token, a reload and a graceful stop: each system call they make is one the unit's
+    filter lets through."""
+    port, redis_port = free_port(), free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    notify_path, receiver = notify_socket
+    env = supervisor_environment(idp, tmp_path, {
+        "GATEHOUSE_BIND": f"127.0.0.1:{port}",
+        "NOTIFY_SOCKET": notify_path,
+        "GATEHOUSE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+    })
+    summary = tmp_path / "strace.txt"
+    tracer, log_path = start_logged(
+        [STRACE, "-f", "-c", "-o", str(summary), str(_executable("gatehouse")), "serve"], env, tmp_path, "traced"
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_ready(base_url, tracer, log_path)
+        assert wait_for_datagram(receiver, lambda line: line == "READY=1", [])
+        token = get_token()
+        assert call_echo(base_url, token, "traced")["result"]["content"][0]["text"] == "traced"
+        supervisor = int(Path(f"/proc/{tracer.pid}/task/{tracer.pid}/children").read_text().split()[0])
+        os.kill(supervisor, signal.SIGHUP)
+        reloaded = lambda: "reload.completed" in log_path.read_text(errors="replace")
+        assert _poll(time.monotonic() + START_DEADLINE_S, reloaded), _tail(log_path)
+        assert call_echo(base_url, token, "reloaded")["result"]["content"][0]["text"] == "reloaded"
+        os.kill(supervisor, signal.SIGTERM)
+        tracer.wait(timeout=START_DEADLINE_S)
+    finally:
+        _stop(tracer)
+        _stop(redis)
+    used = traced_syscalls(summary)
+    assert {"posix_spawn", "clone", "clone3", "vfork"} & used or "execve" in used, used  # the table is real
+    refused = used - unit_syscall_allow_list()
+    assert not refused, f"the unit's SystemCallFilter would refuse {sorted(refused)}"
 
 
 # --------------------------------------------------------------------------------------------
