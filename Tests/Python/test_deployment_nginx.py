@@ -280,6 +280,17 @@ def test_cbc_suites_are_refused(nginx: Nginx) -> None:
             context.wrap_socket(raw, server_hostname="127.0.0.1")
 
 
+def test_discovery_at_the_paths_clients_derive_from_the_issuer(nginx: Nginx, idp: IdP) -> None:
+    # RFC 8414 / OIDC path insertion: /.well-known/openid-configuration/realms/<realm>.
+    with nginx.client() as client:
+        inserted = client.get("/.well-known/openid-configuration/realms/mcp-realm")
+        appended = client.get("/realms/mcp-realm/.well-known/openid-configuration")
+    assert inserted.status_code == 200 and appended.status_code == 200
+    assert inserted.json()["issuer"] == appended.json()["issuer"] == idp.issuer
+    # Keycloak's own pages keep their own CSP; nginx adds none of its own there.
+    assert "content-security-policy" not in appended.headers or "frame-ancestors 'none'" not in appended.headers["content-security-policy"]
+
+
 def test_keycloak_admin_is_not_proxied(nginx: Nginx, idp: IdP) -> None:
     before = _tail(idp.log_path, 1000)
     with nginx.client() as client:
