@@ -11,14 +11,7 @@ cd "$(dirname "$0")/.."
 smoke=false
 for argument in "$@"; do [[ "$argument" == "--smoke" ]] && smoke=true; done
 
-scripts/install-deps.sh --packages wrk nginx openssl util-linux
-requirements_stamp="bench/.venv/requirements.sha256"
-if [[ ! -x bench/.venv/bin/python ]] || ! sha256sum --status -c "$requirements_stamp" 2>/dev/null; then
-    echo "creating bench/.venv (FastMCP peer, Gunicorn, Uvicorn, matplotlib)"
-    python3 -m venv bench/.venv
-    bench/.venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
-    sha256sum bench/requirements.txt > "$requirements_stamp"
-fi
+scripts/install-deps.sh --bench-python --packages wrk util-linux
 
 if $smoke; then
     # The test build is already there in CI; a release build would add ten minutes.

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs on Debian/Ubuntu: the C libraries the
-# package links (libcurl with OpenSSL), and a Python virtual environment for the MCP SDK tests.
+# package links (libcurl with OpenSSL), the tools the deployment tests run for real (nginx,
+# openssl, systemd-analyze, strace), and a Python virtual environment for the end-to-end tests.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd)
-with_python=false
+packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl strace)
+venvs=()
 while (($#)); do
     case "$1" in
-        --with-python) with_python=true ;;
+        --with-python) venvs+=(".venv:Tests/Python/requirements.txt") ;;
+        --bench-python) venvs+=("bench/.venv:bench/requirements.txt") ;;
         --packages) shift; packages+=("$@"); break ;;  # what a caller needs besides, e.g. bench/run.sh
-        *) echo "usage: $0 [--with-python] [--packages NAME...]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--with-python] [--bench-python] [--packages NAME...]" >&2; exit 64 ;;
     esac
     shift
 done
@@ -27,10 +29,17 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if $with_python; then
-    if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import mcp, httpx2, pytest' 2>/dev/null; then
-        echo "creating .venv with the Python MCP SDK test requirements"
-        python3 -m venv .venv
-        .venv/bin/pip install -q --disable-pip-version-check -r Tests/Python/requirements.txt
+for venv in "${venvs[@]}"; do
+    directory="${venv%%:*}"
+    requirements="${venv#*:}"
+    # A stamp of the requirements in the venv: an edited requirements file updates the venv
+    # instead of being skipped because an older set of packages still imports.
+    stamp="$directory/requirements.sha256"
+    wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    if [[ ! -x "$directory/bin/python" ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
+        echo "creating or updating $directory from $requirements"
+        [[ -x "$directory/bin/python" ]] || python3 -m venv "$directory"
+        "$directory/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+        echo "$wanted" > "$stamp"
     fi
-fi
+done
