@@ -27,6 +27,15 @@ struct AuthChallengeTests {
         return headers + "\n\n" + body
     }
 
+    @Test func quotesAndBackslashesAreEscapedInTheChallengeAndTheBody() throws {
+        let description = "a \"quoted\" \\ value\u{1}"
+        let response = challenge.invalidRequest(description)
+        #expect(response.headers.first(name: "WWW-Authenticate")?.contains(#"error_description="a \"quoted\" \\ value"#) == true)
+        #expect(try parsedChallenge(response).parameters["error_description"] == description)
+        #expect(try body(response)["error_description"] as? String == description)
+        #expect(try body(response)["error"] as? String == "invalid_request")
+    }
+
     @Test func missingTokenHasMetadataAndScopeButNoError() throws {
         let response = challenge.missingToken(scopes: ["mcp:read", "mcp:write"])
         #expect(response.status == .unauthorized)

@@ -1,4 +1,3 @@
-import Foundation
 import NIOHTTP1
 
 /// RFC 6750 §3 `WWW-Authenticate` challenges, each pointing at the RFC 9728 metadata.
@@ -51,8 +50,17 @@ struct AuthChallenge: Sendable {
         return .error(status, code: code, description: description, headers: ["WWW-Authenticate": challenge])
     }
 
-    /// RFC 7230 quoted-string; values here are ours, but escape anyway.
+    /// RFC 7230 quoted-string; values here are ours, but escape anyway. Checked on bytes first:
+    /// Foundation's replacing was a sixth of a 401's cost, for values that never need it.
     private func quoted(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else {
+            return "\"" + value + "\""
+        }
+        var escaped = "\""
+        for character in value.unicodeScalars {
+            if character == "\\" || character == "\"" { escaped.unicodeScalars.append("\\") }
+            escaped.unicodeScalars.append(character)
+        }
+        return escaped + "\""
     }
 }

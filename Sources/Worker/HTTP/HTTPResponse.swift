@@ -1,3 +1,4 @@
+import Common
 import NIOCore
 import NIOHTTP1
 
@@ -30,11 +31,18 @@ struct HTTPResponse: Sendable {
         }
     }
 
-    /// A small JSON error body with a stable code and no internals.
+    /// A small JSON error body with a stable code and no internals:
+    /// `{"error":…,"error_description":…}`, written directly (401s are a hot path too).
     static func error(
         _ status: HTTPResponseStatus, code: String, description: String, headers: HTTPHeaders = [:]
     ) -> HTTPResponse {
-        json(status, encoding: ErrorBody(error: code, errorDescription: description), headers: headers)
+        var body = JSONWriter(capacity: 64 + code.utf8.count + description.utf8.count)
+        body.raw(#"{"error":"#)
+        body.string(code)
+        body.raw(#","error_description":"#)
+        body.string(description)
+        body.raw(UInt8(ascii: "}"))
+        return json(status, body.bytes, headers: headers)
     }
 }
 
@@ -42,14 +50,4 @@ struct HTTPResponse: Sendable {
 struct Principal: Sendable, Hashable {
     var subject: String?
     var clientID: String?
-}
-
-struct ErrorBody: Encodable {
-    var error: String
-    var errorDescription: String
-
-    enum CodingKeys: String, CodingKey {
-        case error
-        case errorDescription = "error_description"
-    }
 }
