@@ -13,12 +13,16 @@ struct MCPDispatcher: Sendable {
         case rejected([UInt8])
         /// The caller's token lacks a scope this call needs: the HTTP step-up challenge.
         case insufficientScope(String)
+        /// A reply (200) that needs work off the event loop first; started on the given loop.
+        case deferred(@Sendable (any EventLoop) -> EventLoopFuture<[UInt8]>)
     }
 
     var tools: ToolRegistry
     var serverInfo: Server.Info
     var instructions: String
     var processID: Int32
+    /// `tools/list` shows every tool (each with its scope in `_meta`), not only the caller's.
+    var listsAllTools = false
 
     func handle(_ body: ByteBufferView, token: AccessToken) -> Outcome {
         let bytes = Data(body)
@@ -62,7 +66,7 @@ struct MCPDispatcher: Sendable {
             return .reply(encode(JSONRPCReply(id: id, outcome: .success(Empty()))))
 
         case ListTools.name:
-            let listed = tools.allowed(for: token).map(\.descriptor)
+            let listed = (listsAllTools ? tools.ordered : tools.allowed(for: token)).map(\.descriptor)
             return .reply(encode(JSONRPCReply(id: id, outcome: .success(ListTools.Result(tools: listed)))))
 
         case CallTool.name:
@@ -77,24 +81,22 @@ struct MCPDispatcher: Sendable {
     }
 
     private func callTool(_ params: CallTool.Parameters, id: ID, token: AccessToken) -> Outcome {
-        guard let tool = tools[params.name] else {
+        switch ToolInvoker(tools: tools, processID: processID).call(params.name, arguments: params.arguments ?? [:], token: token) {
+        case .unknownTool:
             return .reply(encode(.failure(id: id, .invalidParams("Unknown tool: '\(params.name.prefix(64))'"))))
-        }
-        guard token.grants(tool.requiredScope) else {
-            return .insufficientScope(tool.requiredScope)
-        }
-        let arguments = params.arguments ?? [:]
-        if let problem = tool.inputSchema.validate(arguments) {
+        case .insufficientScope(let scope):
+            return .insufficientScope(scope)
+        case .invalidArguments(let problem):
             return .reply(encode(.failure(id: id, .invalidParams(problem.message))))
-        }
-        let context = ToolCallContext(token: token, processID: processID, now: Date())
-        do {
-            let result = try tool.call(arguments, context: context)
+        case .ran(.completed(let result)):
             return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
-        } catch {
-            // A tool's failure is reported to the model as a tool result, not a protocol error.
-            let result = CallTool.Result(content: [.text(text: "The tool failed", annotations: nil, _meta: nil)], isError: true)
-            return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
+        case .ran(.deferred(let start)):
+            return .deferred { eventLoop in
+                start(eventLoop).recover { error in
+                    // A tool's failure is reported to the model as a tool result, not a protocol error.
+                    .toolError((error as? ToolUnavailable)?.message ?? "The tool failed")
+                }.map { result in self.encode(JSONRPCReply(id: id, outcome: .success(result))) }
+            }
         }
     }
 

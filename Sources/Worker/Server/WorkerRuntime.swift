@@ -23,6 +23,15 @@ struct WorkerRuntime {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let fetcher = CurlHTTPFetcher(policy: HTTPFetchPolicy(
             timeout: configuration.outboundTimeout, allowInsecureHTTP: configuration.allowInsecureHTTP))
+        // Validated by the configuration loader already.
+        let redisURL = configuration.redisURL.flatMap { try? RedisURL(parsing: $0) }
+        // Its own client: tool traffic never queues behind (or ahead of) key refreshes.
+        let notes = redisURL.map { url in
+            NotesStore(
+                client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 2),
+                issuer: configuration.issuer)
+        }
+        let tools = ToolRegistry.forWorker(notes: notes)
         let source = ProviderKeySource(
             issuer: configuration.issuer, configuredJWKSURI: configuration.jwksURI,
             allowInsecureHTTP: configuration.allowInsecureHTTP,
@@ -33,8 +42,7 @@ struct WorkerRuntime {
         let tokenCache = configuration.tokenCacheSize > 0
             ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
             : nil
-        // Validated by the configuration loader already.
-        let shared = configuration.redisURL.flatMap { try? RedisURL(parsing: $0) }.map { url in
+        let shared = redisURL.map { url in
             SharedJWKSStore(
                 client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 1),
                 issuer: configuration.issuer, jwksURI: configuration.jwksURI)
@@ -45,7 +53,8 @@ struct WorkerRuntime {
             logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
         let trigger = ShutdownTrigger()
         let application = WorkerApplication(
-            configuration: configuration, keys: keys, tokenCache: tokenCache, isDraining: { trigger.hasFired })
+            configuration: configuration, keys: keys, tokenCache: tokenCache, tools: tools,
+            isDraining: { trigger.hasFired })
         let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
         defer { signalSources.forEach { $0.cancel() } }
         let counters = RequestCounters()
