@@ -57,6 +57,12 @@ struct WorkerApplication: Sendable {
             router.add(configuration.resourcePath, methods: allMethods, handler: mcpHandler)
         }
 
+        let rest = RESTToolsEndpoint(
+            authenticator: authenticator, challenge: challenge, invoker: ToolInvoker(tools: tools, processID: processID))
+        router.add("/tools", methods: [.GET]) { request, context in rest.list(request, context: context) }
+        router.add(RoutePattern("/tools/{name}"), methods: [.POST]) { request, parameters, context in
+            rest.call(request, name: parameters["name"] ?? "", context: context)
+        }
         if configuration.testHooks { TestHooks.register(in: &router) }
         self.router = router
     }
