@@ -19,9 +19,15 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--with-python" ]]; then
-    if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import mcp, httpx2, pytest' 2>/dev/null; then
-        echo "creating .venv with the Python MCP SDK test requirements"
+    # The venv is (re)installed whenever Tests/Python/requirements.txt changes: a stamp in .venv
+    # holds the hash of the requirements it was installed from.
+    requirements=Tests/Python/requirements.txt
+    stamp=.venv/.requirements.sha256
+    wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    if [[ ! -x .venv/bin/python ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
+        echo "installing the Python test requirements into .venv ($requirements changed or .venv is new)"
         python3 -m venv .venv
-        .venv/bin/pip install -q --disable-pip-version-check -r Tests/Python/requirements.txt
+        .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+        echo "$wanted" > "$stamp"
     fi
 fi

@@ -13,7 +13,7 @@ struct WorkerApplication: Sendable {
 
     init(
         configuration: GatehouseConfiguration, keys: JWKSCache, tokenCache: VerifiedTokenCache? = nil,
-        tools: ToolRegistry = .standard, processID: Int32 = getpid(),
+        tools: ToolRegistry = .standard, openAPI: OpenAPIEndpoint? = nil, processID: Int32 = getpid(),
         isDraining: @escaping @Sendable () -> Bool = { false }
     ) {
         self.keys = keys
@@ -63,6 +63,10 @@ struct WorkerApplication: Sendable {
         router.add(RoutePattern("/tools/{name}"), methods: [.POST]) { request, parameters, context in
             rest.call(request, name: parameters["name"] ?? "", context: context)
         }
+        let openAPI = openAPI ?? OpenAPIEndpoint(
+            document: OpenAPIDocument(configuration: configuration, tools: tools),
+            endpoints: .fallback(issuer: configuration.issuer))
+        router.add("/openapi.json", methods: [.GET, .HEAD]) { _ in openAPI.response() }
         if configuration.testHooks { TestHooks.register(in: &router) }
         self.router = router
     }

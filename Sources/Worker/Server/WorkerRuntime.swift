@@ -32,13 +32,16 @@ struct WorkerRuntime {
                 issuer: configuration.issuer)
         }
         let tools = ToolRegistry.forWorker(notes: notes)
-        let source = ProviderKeySource(
+        let openAPI = OpenAPIEndpoint(
+            document: OpenAPIDocument(configuration: configuration, tools: tools), endpoints: .fallback(issuer: configuration.issuer))
+        var source = ProviderKeySource(
             issuer: configuration.issuer, configuredJWKSURI: configuration.jwksURI,
             allowInsecureHTTP: configuration.allowInsecureHTTP,
             fetch: { url in
                 let response = try fetcher.get(url: url, accept: "application/json")
                 return (response.status, response.body)
             })
+        source.endpointsDiscovered = { openAPI.update(endpoints: $0) }
         let tokenCache = configuration.tokenCacheSize > 0
             ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
             : nil
@@ -53,7 +56,7 @@ struct WorkerRuntime {
             logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
         let trigger = ShutdownTrigger()
         let application = WorkerApplication(
-            configuration: configuration, keys: keys, tokenCache: tokenCache, tools: tools,
+            configuration: configuration, keys: keys, tokenCache: tokenCache, tools: tools, openAPI: openAPI,
             isDraining: { trigger.hasFired })
         let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
         defer { signalSources.forEach { $0.cancel() } }

@@ -211,6 +211,8 @@ struct ToolsIntegrationTests {
         #expect(try await harness.rest("notes_list", token: token).status == 404)
         let mcp = try await harness.mcp("notes_list", token: token)
         #expect((mcp.json?["error"] as? [String: Any])?["code"] as? Int == -32602)
+        let openAPI = try await harness.client.get("\(harness.worker.baseURL)/openapi.json")
+        #expect((openAPI.json?["paths"] as? [String: Any])?["/tools/notes_put"] == nil)
     }
 
     @Test func redisDownIsAToolErrorOverMCPAnd503OverREST() async throws {
@@ -237,6 +239,32 @@ struct ToolsIntegrationTests {
         try await waitUntil(timeout: .seconds(15), "notes to work again") {
             try await harness.rest("notes_list", token: token).status == 200
         }
+    }
+
+    @Test func openAPIDocumentIsPublicAndDescribesEveryTool() async throws {
+        let harness = try await ToolsHarness.start()
+        defer { harness.stop() }
+        let response = try await harness.client.get("\(harness.worker.baseURL)/openapi.json")
+        #expect(response.status == 200)
+        #expect(response.header("content-type") == "application/json")
+        let document = try #require(response.json)
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: Any])
+        for call in Self.calls {
+            let post = try #require((paths["/tools/\(call.tool)"] as? [String: Any])?["post"] as? [String: Any])
+            #expect(post["security"] as? [[String: [String]]] == [["oauth2": [call.scope]]])
+            let responses = try #require(post["responses"] as? [String: Any])
+            #expect(Set(responses.keys).isSuperset(of: ["200", "401", "403", "422"]))
+        }
+        for path in ["/tools", "/tools/{name}", "/mcp", "/healthz", "/readyz", "/.well-known/oauth-protected-resource/mcp"] {
+            #expect(paths[path] != nil, "\(path)")
+        }
+        let flows = try #require(((document["components"] as? [String: Any])?["securitySchemes"] as? [String: Any])?["oauth2"] as? [String: Any])
+        let clientCredentials = try #require((flows["flows"] as? [String: Any])?["clientCredentials"] as? [String: Any])
+        #expect(clientCredentials["tokenUrl"] as? String == harness.idp.tokenEndpoint)
+        let authorizationCode = try #require((flows["flows"] as? [String: Any])?["authorizationCode"] as? [String: Any])
+        #expect(authorizationCode["authorizationUrl"] as? String == "\(harness.idp.issuer)/protocol/openid-connect/auth")
+        #expect(Set((authorizationCode["scopes"] as? [String: Any])?.keys.map { $0 } ?? []) == ["mcp:read", "mcp:write", "mcp:infer"])
     }
 }
 
