@@ -49,7 +49,9 @@ struct OpenAPIDocumentTests {
             return try #require((schemes?["oauth2"] as? [String: Any])?["flows"] as? [String: Any])
         }
         #expect((try flows()["clientCredentials"] as? [String: Any])?["tokenUrl"] as? String == Self.issuer + "/protocol/openid-connect/token")
+        #expect(!endpoint.hasDiscoveredEndpoints)
         endpoint.update(endpoints: AuthorizationServerEndpoints(tokenURL: "https://t.example.test/token", authorizationURL: "https://t.example.test/auth"))
+        #expect(endpoint.hasDiscoveredEndpoints)
         let updated = try flows()
         #expect((updated["clientCredentials"] as? [String: Any])?["tokenUrl"] as? String == "https://t.example.test/token")
         #expect((updated["authorizationCode"] as? [String: Any])?["authorizationUrl"] as? String == "https://t.example.test/auth")

@@ -5,14 +5,19 @@ import NIOConcurrencyHelpers
 final class OpenAPIEndpoint: Sendable {
     private let document: OpenAPIDocument
     private let encoded: NIOLockedValueBox<(endpoints: AuthorizationServerEndpoints, body: [UInt8])>
+    private let discovered = NIOLockedValueBox(false)
 
     init(document: OpenAPIDocument, endpoints: AuthorizationServerEndpoints) {
         self.document = document
         encoded = NIOLockedValueBox((endpoints, Self.encode(document, endpoints)))
     }
 
+    /// Whether the document names endpoints from a discovery document (not the fallback).
+    var hasDiscoveredEndpoints: Bool { discovered.withLockedValue { $0 } }
+
     /// Rebuilds the document when the endpoints differ from those it names.
     func update(endpoints: AuthorizationServerEndpoints) {
+        discovered.withLockedValue { $0 = true }
         guard encoded.withLockedValue({ $0.endpoints }) != endpoints else { return }
         let body = Self.encode(document, endpoints)
         encoded.withLockedValue { $0 = (endpoints, body) }

@@ -70,6 +70,14 @@ struct WorkerRuntime {
 
         let keysLoaded = keys.start(on: group.next())
         keysLoaded.whenSuccess { link.checkReadiness() }
+        let discoverySource = source
+        keysLoaded.whenSuccess {
+            // Keys from Redis (another worker fetched them) come without this worker reading the
+            // discovery document: read it once for the OpenAPI document's OAuth endpoints, so every
+            // worker serves the same document. Failure keeps the fallback endpoints.
+            guard configuration.jwksURI == nil, !openAPI.hasDiscoveredEndpoints else { return }
+            _ = NIOThreadPool.singleton.runIfActive(eventLoop: group.next()) { try discoverySource.resolveJWKSURI() }
+        }
         // Inherited sockets are shared with a worker that is serving (or hold a queue a
         // replacement will serve): accept nothing before tokens can be validated. A worker
         // on its own binds at once, so /healthz and /readyz answer while it loads keys.
