@@ -13,7 +13,8 @@ struct WorkerApplication: Sendable {
 
     init(
         configuration: GatehouseConfiguration, keys: JWKSCache, tokenCache: VerifiedTokenCache? = nil,
-        tools: ToolRegistry = .standard, processID: Int32 = getpid(), isDraining: @escaping @Sendable () -> Bool = { false }
+        tools: ToolRegistry = .standard, openAPI: OpenAPIEndpoint? = nil, processID: Int32 = getpid(),
+        isDraining: @escaping @Sendable () -> Bool = { false }
     ) {
         self.keys = keys
         self.limits = HTTPLimits(
@@ -28,7 +29,8 @@ struct WorkerApplication: Sendable {
             tools: tools,
             serverInfo: Server.Info(name: "gatehouse", version: GatehouseVersion.current, title: "Gatehouse"),
             instructions: "Tools are listed according to the scopes of your access token. Calling a tool whose scope your token lacks answers HTTP 403 with the scope to request.",
-            processID: processID)
+            processID: processID,
+            listsAllTools: configuration.listAllTools)
         var origins = Set(configuration.allowedOrigins)
         origins.insert(configuration.publicOrigin)
         let mcp = MCPEndpoint(authenticator: authenticator, dispatcher: dispatcher, challenge: challenge, allowedOrigins: origins)
@@ -54,6 +56,17 @@ struct WorkerApplication: Sendable {
         if !configuration.resourcePath.isEmpty && configuration.resourcePath != "/mcp" {
             router.add(configuration.resourcePath, methods: allMethods, handler: mcpHandler)
         }
+
+        let rest = RESTToolsEndpoint(
+            authenticator: authenticator, challenge: challenge, invoker: ToolInvoker(tools: tools, processID: processID))
+        router.add("/tools", methods: [.GET]) { request, context in rest.list(request, context: context) }
+        router.add(RoutePattern("/tools/{name}"), methods: [.POST]) { request, parameters, context in
+            rest.call(request, name: parameters["name"] ?? "", context: context)
+        }
+        let openAPI = openAPI ?? OpenAPIEndpoint(
+            document: OpenAPIDocument(configuration: configuration, tools: tools),
+            endpoints: .fallback(issuer: configuration.issuer))
+        router.add("/openapi.json", methods: [.GET, .HEAD]) { _ in openAPI.response() }
         if configuration.testHooks { TestHooks.register(in: &router) }
         self.router = router
     }

@@ -179,3 +179,16 @@ extension ConfigurationLoaderTests {
         #expect(problems(orphan, files: ["/nonexistent-but-unused": ""]) == ["GATEHOUSE_REDIS_PASSWORD: is set but GATEHOUSE_REDIS_URL is not"])
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func listAllToolsIsOffByDefaultAndValidated() throws {
+        let files = ["/nonexistent-but-unused": ""]
+        #expect(try load(Self.minimal, files: files).configuration.listAllTools == false)
+        var on = Self.minimal
+        on["GATEHOUSE_LIST_ALL_TOOLS"] = "true"
+        #expect(try load(on, files: files).configuration.listAllTools == true)
+        #expect(try load(on, files: files).warnings.allSatisfy { !$0.contains("GATEHOUSE_LIST_ALL_TOOLS") })
+        on["GATEHOUSE_LIST_ALL_TOOLS"] = "sometimes"
+        #expect(problems(on, files: files) == ["GATEHOUSE_LIST_ALL_TOOLS: 'sometimes' is not a boolean (true or false)"])
+    }
+}

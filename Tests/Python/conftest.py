@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -183,9 +185,9 @@ def idp(run_dir: Path) -> Iterator[IdP]:
         _stop(proc)
 
 
-@pytest.fixture(scope="session")
-def worker(idp: IdP, run_dir: Path) -> Iterator[Worker]:
-    log_path = run_dir / "worker.log"
+def _start_worker(idp: IdP, run_dir: Path, name: str, extra: dict[str, str]) -> Iterator[Worker]:
+    """Starts a `gatehouse-worker` trusting `idp`, waits until it is ready, stops it afterwards."""
+    log_path = run_dir / f"{name}.log"
     # An empty .env of our own: GATEHOUSE_DOTENV=/dev/null is refused by the worker
     # ("cannot read /dev/null"), and without GATEHOUSE_DOTENV it would read ./.env.
     dotenv = run_dir / "empty.env"
@@ -202,6 +204,7 @@ def worker(idp: IdP, run_dir: Path) -> Iterator[Worker]:
             # test would otherwise depend on how long ago the worker started.
             "GATEHOUSE_JWKS_COOLDOWN": "0",
         }
+        | extra
     )
     proc = _start([str(_executable("gatehouse-worker"))], env=env, cwd=run_dir, log_path=log_path)
     try:
@@ -237,6 +240,59 @@ def worker(idp: IdP, run_dir: Path) -> Iterator[Worker]:
         yield Worker(base_url=base_url, port=int(port), log_path=log_path)
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def worker(idp: IdP, run_dir: Path) -> Iterator[Worker]:
+    yield from _start_worker(idp, run_dir, "worker", {})
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(run_dir: Path) -> Iterator[str]:
+    """A private redis-server on a free loopback port: no persistence, its own directory."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    directory = run_dir / "redis"
+    directory.mkdir(exist_ok=True)
+    log_path = run_dir / "redis.log"
+    for _attempt in range(5):
+        port = _free_port()
+        proc = _start(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(directory), "--daemonize", "no"],
+            env=_child_environment({}),
+            cwd=directory,
+            log_path=log_path,
+        )
+        if _poll(time.monotonic() + STARTUP_DEADLINE_S, lambda: proc.poll() is not None or _redis_answers(port)) and proc.poll() is None:
+            break
+        _stop(proc)  # most likely the port was taken between picking and binding it
+    else:
+        pytest.fail(f"redis-server did not start; last log lines:\n{_tail(log_path)}", pytrace=False)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def tools_worker(idp: IdP, run_dir: Path, redis_url: str) -> Iterator[Worker]:
+    """A worker with Redis, so every tool (the notes tools too) is offered."""
+    yield from _start_worker(idp, run_dir, "tools-worker", {"GATEHOUSE_REDIS_URL": redis_url})
 
 
 TokenFactory = Callable[..., str]

@@ -16,6 +16,7 @@ public enum ConfigurationLoader {
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
         "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
         "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL", "GATEHOUSE_REDIS_PASSWORD",
+        "GATEHOUSE_LIST_ALL_TOOLS",
         // Set by the supervisor for its workers.
         "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
         // Set by a supervisor for the one that replaces it (SIGUSR2).
@@ -91,6 +92,7 @@ public enum ConfigurationLoader {
         let tokenCacheSize = reader.integer("GATEHOUSE_TOKEN_CACHE_SIZE", default: 10_000, range: 0...1_000_000)
         let tokenCacheTTL = reader.seconds("GATEHOUSE_TOKEN_CACHE_TTL", default: 300, range: 1...3600)
         let testHooks = reader.bool("GATEHOUSE_TEST_HOOKS", default: false)
+        let listAllTools = reader.bool("GATEHOUSE_LIST_ALL_TOOLS", default: false)
         if testHooks && environment != .development {
             reader.problem("GATEHOUSE_TEST_HOOKS", "is only allowed with GATEHOUSE_ENV=development")
         }
@@ -125,6 +127,7 @@ public enum ConfigurationLoader {
             scopesSupported: ["mcp:read", "mcp:write", "mcp:infer"])
         configuration.resourceDocumentation = documentation ?? configuration.publicOrigin + "/docs"
         configuration.testHooks = testHooks
+        configuration.listAllTools = listAllTools
         configuration.logFile = logFile
         configuration.tokenCacheSize = tokenCacheSize
         configuration.tokenCacheMaximumAge = tokenCacheTTL

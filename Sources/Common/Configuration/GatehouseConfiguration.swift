@@ -48,6 +48,10 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var resourceDocumentation: String
     public var scopesSupported: [String]
 
+    /// `tools/list` shows every tool (with its required scope in `_meta`), not only those the
+    /// caller's scopes allow.
+    public var listAllTools = false
+
     /// Routes the supervisor's tests need (a slow request, a stuck event loop); development only.
     public var testHooks = false
 

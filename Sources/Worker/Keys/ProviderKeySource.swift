@@ -24,6 +24,8 @@ struct ProviderKeySource: Sendable {
     var configuredJWKSURI: String?
     var allowInsecureHTTP: Bool
     var fetch: Fetch
+    /// Told the token and authorization endpoints whenever a discovery document is accepted.
+    var endpointsDiscovered: @Sendable (AuthorizationServerEndpoints) -> Void = { _ in }
 
     var discoveryURL: String {
         (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer) + "/.well-known/openid-configuration"
@@ -36,6 +38,8 @@ struct ProviderKeySource: Sendable {
         struct Discovery: Decodable {
             var issuer: String?
             var jwks_uri: String?
+            var token_endpoint: String?
+            var authorization_endpoint: String?
         }
         guard let discovery = try? JSONDecoder().decode(Discovery.self, from: Data(body)) else {
             throw Failure.discoveryInvalid("not a JSON object")
@@ -50,6 +54,9 @@ struct ProviderKeySource: Sendable {
         else {
             throw Failure.discoveryInvalid("jwks_uri is missing or not https")
         }
+        endpointsDiscovered(.discovered(
+            tokenEndpoint: discovery.token_endpoint, authorizationEndpoint: discovery.authorization_endpoint,
+            issuer: issuer, allowInsecureHTTP: allowInsecureHTTP))
         return uri
     }
 

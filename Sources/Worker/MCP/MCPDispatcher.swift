@@ -13,18 +13,24 @@ struct MCPDispatcher: Sendable {
         case rejected([UInt8])
         /// The caller's token lacks a scope this call needs: the HTTP step-up challenge.
         case insufficientScope(String)
+        /// A reply (200) that needs work off the event loop first; started on the given loop.
+        case deferred(@Sendable (any EventLoop) -> EventLoopFuture<[UInt8]>)
     }
 
     var tools: ToolRegistry
     var serverInfo: Server.Info
     var instructions: String
     var processID: Int32
+    /// `tools/list` shows every tool (each with its scope in `_meta`), not only the caller's.
+    var listsAllTools = false
+    /// Shared by every message: its settings never change.
+    let decoder = JSONDecoder()
 
     func handle(_ body: ByteBufferView, token: AccessToken) -> Outcome {
         let bytes = Data(body)
         let envelope: JSONRPCEnvelope
         do {
-            envelope = try JSONDecoder().decode(JSONRPCEnvelope.self, from: bytes)
+            envelope = try decoder.decode(JSONRPCEnvelope.self, from: bytes)
         } catch {
             if (try? JSONSerialization.jsonObject(with: bytes)) is [Any] {
                 return .rejected(encode(.failure(id: nil, .invalidRequest("Batch requests are not supported"))))
@@ -48,7 +54,7 @@ struct MCPDispatcher: Sendable {
     private func dispatch(method: String, id: ID, envelope: JSONRPCEnvelope, bytes: Data, token: AccessToken) -> Outcome {
         switch method {
         case Initialize.name:
-            guard let request = try? JSONDecoder().decode(Request<Initialize>.self, from: bytes) else {
+            guard let request = try? decoder.decode(Request<Initialize>.self, from: bytes) else {
                 return .reply(encode(.failure(id: id, .invalidParams("initialize params are malformed"))))
             }
             let result = Initialize.Result(
@@ -62,7 +68,7 @@ struct MCPDispatcher: Sendable {
             return .reply(encode(JSONRPCReply(id: id, outcome: .success(Empty()))))
 
         case ListTools.name:
-            let listed = tools.allowed(for: token).map(\.descriptor)
+            let listed = (listsAllTools ? tools.ordered : tools.allowed(for: token)).map(\.descriptor)
             return .reply(encode(JSONRPCReply(id: id, outcome: .success(ListTools.Result(tools: listed)))))
 
         case CallTool.name:
@@ -77,25 +83,28 @@ struct MCPDispatcher: Sendable {
     }
 
     private func callTool(_ call: ToolCallRequest, id: ID, token: AccessToken) -> Outcome {
-        guard let tool = tools[call.name] else {
+        switch ToolInvoker(tools: tools, processID: processID).call(call.name, arguments: call.arguments, token: token) {
+        case .unknownTool:
             return .reply(encode(.failure(id: id, .invalidParams("Unknown tool: '\(call.name.prefix(64))'"))))
-        }
-        guard token.grants(tool.requiredScope) else {
-            return .insufficientScope(tool.requiredScope)
-        }
-        let arguments = call.arguments
-        if let problem = tool.inputSchema.validate(arguments) {
+        case .insufficientScope(let scope):
+            return .insufficientScope(scope)
+        case .invalidArguments(let problem):
             return .reply(encode(.failure(id: id, .invalidParams(problem.message))))
+        case .ran(.completed(let result)):
+            return .reply(reply(result, id: id))
+        case .ran(.deferred(let start)):
+            return .deferred { eventLoop in
+                start(eventLoop).recover { error in
+                    // A tool's failure is reported to the model as a tool result, not a protocol error.
+                    .toolError((error as? ToolUnavailable)?.message ?? "The tool failed")
+                }.map { result in self.reply(result, id: id) }
+            }
         }
-        let context = ToolCallContext(token: token, processID: processID, now: Date())
-        do {
-            let result = try tool.call(arguments, context: context)
-            return .reply(ToolReplyJSON.encode(result, id: id) ?? encode(JSONRPCReply(id: id, outcome: .success(result))))
-        } catch {
-            // A tool's failure is reported to the model as a tool result, not a protocol error.
-            let result = CallTool.Result(content: [.text(text: "The tool failed", annotations: nil, _meta: nil)], isError: true)
-            return .reply(encode(JSONRPCReply(id: id, outcome: .success(result))))
-        }
+    }
+
+    /// A tool's result as the reply to `id`: written directly when it can be (the hot path).
+    private func reply(_ result: CallTool.Result, id: ID) -> [UInt8] {
+        ToolReplyJSON.encode(result, id: id) ?? encode(JSONRPCReply(id: id, outcome: .success(result)))
     }
 
     private func encode<Result: Encodable>(_ reply: JSONRPCReply<Result>) -> [UInt8] {

@@ -29,49 +29,74 @@ struct MCPEndpoint: Sendable {
                 .error(.methodNotAllowed, code: "method_not_allowed", description: "Use POST for MCP messages",
                        headers: ["Allow": "POST"]))
         }
-        return authenticator.authenticate(request, context: context).map { result in
-            var response: HTTPResponse
+        // A promise rather than `flatMap`: pure tools answer within this callback, with no extra future.
+        let answered = eventLoop.makePromise(of: HTTPResponse.self)
+        authenticator.authenticate(request, context: context).whenComplete { result in
             switch result {
-            case .refused(let refusal):
-                response = refusal
-            case .authenticated(let token):
-                response = self.serve(request, token: token, context: context)
-                response.principal = token.principal
+            case .failure(let error):
+                answered.fail(error)
+            case .success(.refused(let refusal)):
+                answered.succeed(self.allowingOrigin(origin, refusal))
+            case .success(.authenticated(let token)):
+                switch self.serve(request, token: token, context: context) {
+                case .now(var response):
+                    response.principal = token.principal
+                    answered.succeed(self.allowingOrigin(origin, response))
+                case .later(let pending):
+                    pending.whenComplete { result in
+                        answered.completeWith(result.map { response in
+                            var response = response
+                            response.principal = token.principal
+                            return self.allowingOrigin(origin, response)
+                        })
+                    }
+                }
             }
-            if let origin { CORS.allow(origin: origin, in: &response.headers) }
-            return response
         }
+        return answered.futureResult
     }
 
-    private func serve(_ request: HTTPRequest, token: AccessToken, context: RequestContext) -> HTTPResponse {
+    private func allowingOrigin(_ origin: String?, _ response: HTTPResponse) -> HTTPResponse {
+        guard let origin else { return response }
+        var response = response
+        CORS.allow(origin: origin, in: &response.headers)
+        return response
+    }
+
+    /// A response now, or one that waits for a tool's work off the event loop.
+    private enum Served {
+        case now(HTTPResponse)
+        case later(EventLoopFuture<HTTPResponse>)
+    }
+
+    private func serve(_ request: HTTPRequest, token: AccessToken, context: RequestContext) -> Served {
         if let version = request.headers.first(name: MCPProtocolVersion.headerName),
             !MCPProtocolVersion.supported.contains(version)
         {
-            return .error(.badRequest, code: "unsupported_protocol_version",
-                          description: "Supported MCP-Protocol-Version values: \(MCPProtocolVersion.supported.joined(separator: ", "))")
+            return .now(.error(.badRequest, code: "unsupported_protocol_version",
+                               description: "Supported MCP-Protocol-Version values: \(MCPProtocolVersion.supported.joined(separator: ", "))"))
         }
         if let accept = request.headers.first(name: "accept"), !Self.acceptsJSON(accept) {
-            return .error(.notAcceptable, code: "not_acceptable", description: "Responses are application/json; include it in Accept")
+            return .now(.error(.notAcceptable, code: "not_acceptable", description: "Responses are application/json; include it in Accept"))
         }
         guard let contentType = request.headers.first(name: "content-type"),
             MediaType.value(contentType, is: "application/json")
         else {
-            return .error(.unsupportedMediaType, code: "unsupported_media_type", description: "Send MCP messages as application/json")
+            return .now(.error(.unsupportedMediaType, code: "unsupported_media_type", description: "Send MCP messages as application/json"))
         }
 
         switch dispatcher.handle(request.body.readableBytesView, token: token) {
         case .reply(let body):
-            return .json(.ok, body)
+            return .now(.json(.ok, body))
         case .accepted:
-            return HTTPResponse(status: .accepted)
+            return .now(HTTPResponse(status: .accepted))
         case .rejected(let body):
-            return .json(.badRequest, body)
+            return .now(.json(.badRequest, body))
         case .insufficientScope(let scope):
-            context.logger.warning("authz.denied", metadata: [
-                "event": "authz.denied", "required_scope": .string(scope),
-                "sub": .string(token.subject ?? "-"), "client_id": .string(token.clientID ?? "-"),
-            ])
-            return challenge.insufficientScope(required: [scope], principal: token.principal)
+            AuthorizationDenial.log(scope: scope, token: token, context: context)
+            return .now(challenge.insufficientScope(required: [scope], principal: token.principal))
+        case .deferred(let start):
+            return .later(start(context.eventLoop).map { .json(.ok, $0) })
         }
     }
 

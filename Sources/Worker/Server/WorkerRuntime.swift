@@ -23,18 +23,29 @@ struct WorkerRuntime {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let fetcher = CurlHTTPFetcher(policy: HTTPFetchPolicy(
             timeout: configuration.outboundTimeout, allowInsecureHTTP: configuration.allowInsecureHTTP))
-        let source = ProviderKeySource(
+        // Validated by the configuration loader already.
+        let redisURL = configuration.redisURL.flatMap { try? RedisURL(parsing: $0) }
+        // Its own client: tool traffic never queues behind (or ahead of) key refreshes.
+        let notes = redisURL.map { url in
+            NotesStore(
+                client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 2),
+                issuer: configuration.issuer)
+        }
+        let tools = ToolRegistry.forWorker(notes: notes)
+        let openAPI = OpenAPIEndpoint(
+            document: OpenAPIDocument(configuration: configuration, tools: tools), endpoints: .fallback(issuer: configuration.issuer))
+        var source = ProviderKeySource(
             issuer: configuration.issuer, configuredJWKSURI: configuration.jwksURI,
             allowInsecureHTTP: configuration.allowInsecureHTTP,
             fetch: { url in
                 let response = try fetcher.get(url: url, accept: "application/json")
                 return (response.status, response.body)
             })
+        source.endpointsDiscovered = { openAPI.update(endpoints: $0) }
         let tokenCache = configuration.tokenCacheSize > 0
             ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
             : nil
-        // Validated by the configuration loader already.
-        let shared = configuration.redisURL.flatMap { try? RedisURL(parsing: $0) }.map { url in
+        let shared = redisURL.map { url in
             SharedJWKSStore(
                 client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 1),
                 issuer: configuration.issuer, jwksURI: configuration.jwksURI)
@@ -45,7 +56,8 @@ struct WorkerRuntime {
             logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
         let trigger = ShutdownTrigger()
         let application = WorkerApplication(
-            configuration: configuration, keys: keys, tokenCache: tokenCache, isDraining: { trigger.hasFired })
+            configuration: configuration, keys: keys, tokenCache: tokenCache, tools: tools, openAPI: openAPI,
+            isDraining: { trigger.hasFired })
         let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
         defer { signalSources.forEach { $0.cancel() } }
         let counters = RequestCounters()
@@ -58,6 +70,14 @@ struct WorkerRuntime {
 
         let keysLoaded = keys.start(on: group.next())
         keysLoaded.whenSuccess { link.checkReadiness() }
+        let discoverySource = source
+        keysLoaded.whenSuccess {
+            // Keys from Redis (another worker fetched them) come without this worker reading the
+            // discovery document: read it once for the OpenAPI document's OAuth endpoints, so every
+            // worker serves the same document. Failure keeps the fallback endpoints.
+            guard configuration.jwksURI == nil, !openAPI.hasDiscoveredEndpoints else { return }
+            _ = NIOThreadPool.singleton.runIfActive(eventLoop: group.next()) { try discoverySource.resolveJWKSURI() }
+        }
         // Inherited sockets are shared with a worker that is serving (or hold a queue a
         // replacement will serve): accept nothing before tokens can be validated. A worker
         // on its own binds at once, so /healthz and /readyz answer while it loads keys.

@@ -1,7 +1,7 @@
 import MCP
 
 /// Returns its `message`: the smallest round trip through authentication and dispatch.
-struct EchoTool: ToolDefinition {
+struct EchoTool: SynchronousTool {
     let name = "echo"
     let description = "Returns the given message unchanged. Use it to check that the connection and the access token work."
     let requiredScope = "mcp:read"
@@ -9,6 +9,7 @@ struct EchoTool: ToolDefinition {
         .init(name: "message", type: .string, description: "The text to send back (at most 4096 characters).",
               required: true, maxLength: 4096),
     ])
+    let outputSchema = JSONSchema.object(["message": JSONSchema.string(description: "The message, unchanged.")])
 
     func call(_ arguments: [String: Value], context: ToolCallContext) throws -> CallTool.Result {
         let message = arguments["message"]?.stringValue ?? ""

@@ -2,11 +2,15 @@ import Foundation
 import MCP
 
 /// The server's clock, as RFC 3339 and as Unix seconds.
-struct TimestampTool: ToolDefinition {
+struct TimestampTool: SynchronousTool {
     let name = "timestamp"
     let description = "Returns the server's current time as an RFC 3339 UTC timestamp and as Unix seconds."
     let requiredScope = "mcp:read"
     let inputSchema = ToolInputSchema.empty
+    let outputSchema = JSONSchema.object([
+        "rfc3339": JSONSchema.string(description: "The time as RFC 3339, UTC, e.g. 2026-01-31T12:00:00Z."),
+        "unix": JSONSchema.integer(description: "Seconds since the Unix epoch."),
+    ])
 
     func call(_ arguments: [String: Value], context: ToolCallContext) throws -> CallTool.Result {
         let seconds = Int(context.now.timeIntervalSince1970)

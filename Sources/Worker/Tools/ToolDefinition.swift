@@ -8,16 +8,33 @@ struct ToolCallContext: Sendable {
     var now: Date
 }
 
-/// One tool: what it is called, what it takes, which scope it needs, and what it does.
+/// One tool: what it is called, what it takes and gives, which scope it needs, and what it does.
 protocol ToolDefinition: Sendable {
     var name: String { get }
     var description: String { get }
     var inputSchema: ToolInputSchema { get }
+    /// JSON Schema of `structuredContent` in a successful result.
+    var outputSchema: Value { get }
     var requiredScope: String { get }
     var annotations: Tool.Annotations { get }
 
     /// Runs with arguments already validated against `inputSchema`.
+    func invoke(_ arguments: [String: Value], context: ToolCallContext) -> ToolOutcome
+}
+
+/// A tool that computes its result on the spot, on the event loop (no hop, no allocation of a future).
+protocol SynchronousTool: ToolDefinition {
     func call(_ arguments: [String: Value], context: ToolCallContext) throws -> CallTool.Result
+}
+
+extension SynchronousTool {
+    func invoke(_ arguments: [String: Value], context: ToolCallContext) -> ToolOutcome {
+        do {
+            return .completed(try call(arguments, context: context))
+        } catch {
+            return .completed(.toolError("The tool failed"))
+        }
+    }
 }
 
 extension ToolDefinition {
@@ -27,6 +44,19 @@ extension ToolDefinition {
     var descriptor: Tool {
         Tool(
             name: name, description: description, inputSchema: inputSchema.jsonSchema, annotations: annotations,
+            outputSchema: outputSchema,
             _meta: Metadata(additionalFields: ["gatehouse/requiredScope": .string(requiredScope)]))
+    }
+}
+
+extension CallTool.Result {
+    /// A result with text and the same content as structured data.
+    static func structured(_ text: String, _ structured: Value) -> CallTool.Result {
+        CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: structured as Value?)
+    }
+
+    /// A failure the model should read (MCP reports tool failures as results, not protocol errors).
+    static func toolError(_ message: String) -> CallTool.Result {
+        CallTool.Result(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
     }
 }

@@ -12,9 +12,15 @@ struct ToolInputSchema: Sendable {
         var type: PropertyType
         var description: String
         var required: Bool = false
+        /// Lengths count Unicode code points, as JSON Schema does.
+        var minLength: Int?
         var maxLength: Int?
         var minimum: Double?
         var maximum: Double?
+        /// Characters the whole string may consist of, e.g. `A-Za-z0-9_.-`; rendered as an
+        /// anchored `pattern` and checked without a regular-expression engine.
+        var allowedCharacters: AllowedCharacters?
+        var defaultValue: Value?
     }
 
     var properties: [Property]
@@ -28,9 +34,12 @@ struct ToolInputSchema: Sendable {
             var schema: [String: Value] = [
                 "type": .string(property.type.rawValue), "description": .string(property.description),
             ]
+            if let minLength = property.minLength { schema["minLength"] = .int(minLength) }
             if let maxLength = property.maxLength { schema["maxLength"] = .int(maxLength) }
-            if let minimum = property.minimum { schema["minimum"] = .double(minimum) }
-            if let maximum = property.maximum { schema["maximum"] = .double(maximum) }
+            if let minimum = property.minimum { schema["minimum"] = Self.number(minimum) }
+            if let maximum = property.maximum { schema["maximum"] = Self.number(maximum) }
+            if let allowed = property.allowedCharacters { schema["pattern"] = .string(allowed.pattern) }
+            if let defaultValue = property.defaultValue { schema["default"] = defaultValue }
             properties[property.name] = .object(schema)
         }
         return .object([
@@ -48,7 +57,7 @@ struct ToolInputSchema: Sendable {
             return ToolArgumentError(field: unknown, problem: "is not a known argument")
         }
         for property in properties {
-            guard let value = arguments[property.name], !value.isNull else {
+            guard let value = arguments[property.name] else {
                 if property.required { return ToolArgumentError(field: property.name, problem: "is required") }
                 continue
             }
@@ -63,11 +72,18 @@ struct ToolInputSchema: Sendable {
         switch property.type {
         case .string:
             guard let text = value.stringValue else { return "must be a string" }
-            if let maxLength = property.maxLength, text.count > maxLength {
+            let length = text.unicodeScalars.count
+            if let minLength = property.minLength, length < minLength {
+                return "must be at least \(minLength) characters"
+            }
+            if let maxLength = property.maxLength, length > maxLength {
                 return "must be at most \(maxLength) characters"
             }
+            if let allowed = property.allowedCharacters, !allowed.admits(text) {
+                return "may contain only \(allowed.description)"
+            }
         case .integer:
-            guard let number = value.intValue.map(Double.init) else { return "must be an integer" }
+            guard let number = Self.integral(value) else { return "must be an integer" }
             return checkRange(number, property)
         case .number:
             guard let number = value.doubleValue ?? value.intValue.map(Double.init) else { return "must be a number" }
@@ -79,15 +95,23 @@ struct ToolInputSchema: Sendable {
     }
 
     private func checkRange(_ number: Double, _ property: Property) -> String? {
-        if let minimum = property.minimum, number < minimum { return "must be at least \(minimum)" }
-        if let maximum = property.maximum, number > maximum { return "must be at most \(maximum)" }
+        if let minimum = property.minimum, number < minimum { return "must be at least \(Self.format(minimum))" }
+        if let maximum = property.maximum, number > maximum { return "must be at most \(Self.format(maximum))" }
         return nil
     }
-}
 
-struct ToolArgumentError: Error, Sendable, Equatable {
-    var field: String
-    var problem: String
+    /// JSON Schema counts `2.0` as an integer, so a client's float encoding of a whole number passes.
+    static func integral(_ value: Value) -> Double? {
+        if let int = value.intValue { return Double(int) }
+        if let double = value.doubleValue, double.isFinite, double.rounded() == double { return double }
+        return nil
+    }
 
-    var message: String { "Invalid arguments: '\(field)' \(problem)" }
+    private static func number(_ value: Double) -> Value {
+        value.rounded() == value && abs(value) < 1e15 ? .int(Int(value)) : .double(value)
+    }
+
+    private static func format(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
 }

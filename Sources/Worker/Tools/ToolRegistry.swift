@@ -1,4 +1,4 @@
-/// The tools this worker serves, looked up by name; one registry feeds MCP (and later REST).
+/// The tools this worker serves, looked up by name; one registry feeds MCP and REST.
 struct ToolRegistry: Sendable {
     private let tools: [String: any ToolDefinition]
     let ordered: [any ToolDefinition]
@@ -8,7 +8,15 @@ struct ToolRegistry: Sendable {
         self.tools = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
     }
 
-    static let standard = ToolRegistry([EchoTool(), TimestampTool(), WhoamiTool()])
+    /// The tools that need nothing but the worker itself.
+    static let standard = ToolRegistry([EchoTool(), TimestampTool(), WhoamiTool(), SummarizeTool()])
+
+    /// The standard tools, plus the notes tools when there is a store for them: without Redis they
+    /// are not offered at all rather than offered and always failing.
+    static func forWorker(notes: NotesStore?) -> ToolRegistry {
+        guard let notes else { return standard }
+        return ToolRegistry(standard.ordered + [NotesPutTool(store: notes), NotesListTool(store: notes), NotesDeleteTool(store: notes)])
+    }
 
     subscript(name: String) -> (any ToolDefinition)? { tools[name] }
 
