@@ -98,9 +98,17 @@ def fetch_token(issuer: str) -> str:
         return json.load(response)["access_token"]
 
 
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+def memory_kib(pid: int) -> dict[str, int]:
+    """RSS (every page the process touches, shared libraries included), PSS (shared pages split
+    among the processes that map them) and USS (pages only this process has), in KiB."""
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                fields[parts[0][:-1]] = int(parts[1])
+    return {"rss": fields["Rss"], "pss": fields["Pss"],
+            "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
 
 
 def children(pid: int) -> list[int]:
@@ -252,8 +260,9 @@ def main() -> int:
 
         gatehouse_workers = children(supervisor.pid)
         peer_workers = children(peer.pid)
-        idle_rss = {"gatehouse": [rss_kib(p) for p in gatehouse_workers], "peer": [rss_kib(p) for p in peer_workers],
-                    "gatehouse supervisor": [rss_kib(supervisor.pid)]}
+        idle_memory = {"gatehouse": [memory_kib(p) for p in gatehouse_workers],
+                       "peer": [memory_kib(p) for p in peer_workers],
+                       "gatehouse supervisor": [memory_kib(supervisor.pid)]}
 
         routes = [
             ("tools/call echo", "/mcp", "mcp-echo.lua"),
@@ -273,8 +282,9 @@ def main() -> int:
                     results.append(result)
                     print(f"{target:18} {route:16} c={connections:<3} rps={result.rps:9.0f} p99={result.p99_ms:7.2f} ms "
                           f"bad={result.bad} errors={result.errors}", flush=True)
-        loaded_rss = {"gatehouse": [rss_kib(p) for p in gatehouse_workers], "peer": [rss_kib(p) for p in peer_workers],
-                      "gatehouse supervisor": [rss_kib(supervisor.pid)]}
+        loaded_memory = {"gatehouse": [memory_kib(p) for p in gatehouse_workers],
+                         "peer": [memory_kib(p) for p in peer_workers],
+                         "gatehouse supervisor": [memory_kib(supervisor.pid)]}
         stack.stop()
         stack = Stack(tmp)
 
@@ -287,7 +297,7 @@ def main() -> int:
         for workers in (2, 4):
             ready[workers] = statistics.median(time_to_ready(bindir, issuer, workers, tmp) for _ in range(1 if args.smoke else 3))
 
-        report = Report(results, idle_rss, loaded_rss, openssl, validation, ready, args)
+        report = Report(results, idle_memory, loaded_memory, openssl, validation, ready, args)
         report.write(args.output)
         failures = [r for r in results if r.target != "fastmcp" and (r.bad or r.requests == 0)]
         for r in failures:
@@ -298,8 +308,8 @@ def main() -> int:
 
 
 class Report:
-    def __init__(self, results, idle_rss, loaded_rss, openssl, validation, ready, args):
-        self.results, self.idle_rss, self.loaded_rss = results, idle_rss, loaded_rss
+    def __init__(self, results, idle_memory, loaded_memory, openssl, validation, ready, args):
+        self.results, self.idle_memory, self.loaded_memory = results, idle_memory, loaded_memory
         self.openssl, self.validation, self.ready, self.args = openssl, validation, ready, args
 
     def find(self, target, route, connections) -> Result | None:
@@ -328,7 +338,7 @@ class Report:
         for route in ("401 no token", "metadata GET"):
             r, n = self.find("gatehouse", route, big), self.limit(big)
             rows.append((f"{route} ≥ 0.6× nginx (c={big})", f"{r.rps / n.rps:.2f}×", r.rps / n.rps >= 0.6))
-        idle = max(self.idle_rss["gatehouse"]) / 1024
+        idle = max(m["rss"] for m in self.idle_memory["gatehouse"]) / 1024
         rows.append(("idle RSS per worker ≤ 25 MiB", f"{idle:.1f} MiB", idle <= 25))
         if "RS256" in self.validation and "RS256" in self.openssl:
             ratio = self.validation["RS256"] / self.openssl["RS256"]
@@ -370,13 +380,14 @@ class Report:
                              f"verify/s {theirs:,.0f} | {ours / theirs:.2f}× |")
         for workers, seconds in self.ready.items():
             lines.append(f"| start to READY=1, {workers} workers (median) | {seconds * 1000:.0f} ms | | |")
-        for who in ("gatehouse", "peer"):
-            idle = ", ".join(f"{kib / 1024:.1f}" for kib in self.idle_rss[who])
-            loaded = ", ".join(f"{kib / 1024:.1f}" for kib in self.loaded_rss[who])
-            name = "Gatehouse worker" if who == "gatehouse" else "FastMCP worker"
-            lines.append(f"| {name} RSS, idle / after load (MiB each) | {idle} / {loaded} | | |")
-        lines.append(f"| Gatehouse supervisor RSS, idle / after load (MiB) | "
-                     f"{self.idle_rss['gatehouse supervisor'][0] / 1024:.1f} / {self.loaded_rss['gatehouse supervisor'][0] / 1024:.1f} | | |")
+        for who, name in (("gatehouse", "Gatehouse worker"), ("peer", "FastMCP worker"),
+                          ("gatehouse supervisor", "Gatehouse supervisor")):
+            for kind in ("rss", "pss", "uss"):
+                idle = ", ".join(f"{m[kind] / 1024:.1f}" for m in self.idle_memory[who])
+                loaded = ", ".join(f"{m[kind] / 1024:.1f}" for m in self.loaded_memory[who])
+                lines.append(f"| {name} {kind.upper()}, idle / after load (MiB each) | {idle} / {loaded} | | |")
+        lines += ["", "RSS counts every page a process touches, shared libraries included; PSS divides shared "
+                  "pages among the processes that map them; USS is what only that process holds."]
         lines += ["", "## Targets (issue 7)", "", "| target | this run | held |", "|---|---|---|"]
         for name, figure, held in self.targets():
             lines.append(f"| {name} | {figure} | {'yes' if held else 'no'} |")

@@ -2,6 +2,15 @@
 -- body (when given) and `header` (when given), and prints one RESULT line (report.lua).
 -- wrk runs `response` in each thread's Lua state and `done` in the main one, so the counts
 -- are globals read back from the threads.
+local function has_header(headers, name)
+    -- Header names are case-insensitive; servers differ in how they write them.
+    local wanted = string.lower(name)
+    for key, _ in pairs(headers) do
+        if string.lower(key) == wanted then return true end
+    end
+    return false
+end
+
 return function(status, needle, header)
     local threads = {}
     wrong = 0
@@ -9,7 +18,7 @@ return function(status, needle, header)
         table.insert(threads, thread)
     end
     function response(code, headers, body)
-        if code ~= status or (needle and not string.find(body, needle, 1, true)) or (header and headers[header] == nil) then
+        if code ~= status or (needle and not string.find(body, needle, 1, true)) or (header and not has_header(headers, header)) then
             wrong = wrong + 1
         end
     end

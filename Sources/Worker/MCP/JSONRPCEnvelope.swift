@@ -51,9 +51,10 @@ struct JSONRPCEnvelope: Decodable, Sendable {
         }
     }
 
+    /// Numbers first: the SDKs number their requests, and each failed attempt costs a thrown error.
     private static func decodeID(_ container: KeyedDecodingContainer<CodingKeys>) -> ID? {
-        if let text = try? container.decode(String.self, forKey: .id) { return .string(text) }
         if let number = try? container.decode(Int.self, forKey: .id) { return .number(number) }
+        if let text = try? container.decode(String.self, forKey: .id) { return .string(text) }
         return nil
     }
 }
