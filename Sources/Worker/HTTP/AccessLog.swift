@@ -11,7 +11,7 @@ struct AccessLog: Sendable {
             "event": "http.request",
             "request_id": .string(request.requestID),
             "method": .string(request.method.rawValue),
-            "path": .string(String(request.path.prefix(256))),
+            "path": .string(request.path.utf8.count <= 256 ? request.path : String(request.path.prefix(256))),
             "status": .stringConvertible(Int(response.status.code)),
             "duration_ms": .stringConvertible(Double(duration.nanoseconds / 1000) / 1000),
         ]
