@@ -18,6 +18,7 @@ struct TokenValidator: Sendable {
     /// One decoder for every token: its settings never change, and making one per call showed
     /// in the profile of uncached validations.
     private let decoder = JSONDecoder()
+    private let headers = JOSEHeaderCache()
 
     init(policy: ValidationPolicy) {
         self.policy = policy
@@ -38,9 +39,11 @@ struct TokenValidator: Sendable {
         let encodedSignature = bytes[(dots[1] + 1)...]
         guard !encodedHeader.isEmpty, !encodedPayload.isEmpty else { return .failure(.malformed) }
 
-        guard let headerJSON = try? base64URLDecode(encodedHeader),
-            let header = try? decoder.decode(JOSEHeader.self, from: Data(headerJSON))
-        else { return .failure(.malformed) }
+        let header = headers.header(encoded: encodedHeader) {
+            guard let headerJSON = try? base64URLDecode(encodedHeader) else { return nil }
+            return try? decoder.decode(JOSEHeader.self, from: Data(headerJSON))
+        }
+        guard let header else { return .failure(.malformed) }
 
         guard let name = header.alg else { return .failure(.malformed) }
         if name.lowercased() == "none" { return .failure(.algorithmNone) }
