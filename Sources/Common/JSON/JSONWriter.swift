@@ -17,10 +17,6 @@ public struct JSONWriter: Sendable {
         bytes.append(byte)
     }
 
-    public mutating func raw(_ other: some Sequence<UInt8>) {
-        bytes.append(contentsOf: other)
-    }
-
     public mutating func string(_ text: String) {
         var text = text
         // On the contiguous UTF-8 (making it so if needed): scanning through String.UTF8View's
