@@ -2,7 +2,6 @@ import ArgumentParser
 import Common
 
 /// `gatehouse`: the program operators run. `serve` (the default) starts the supervisor.
-@main
 struct GatehouseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",

@@ -7,7 +7,6 @@ import NIOPosix
 
 /// `gatehouse-worker`: one worker process. Under the supervisor it adopts the sockets named in
 /// `GATEHOUSE_LISTEN_FDS`; on its own (development) it binds `--bind` or `GATEHOUSE_BIND`.
-@main
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse-worker",
@@ -21,6 +20,11 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Overrides GATEHOUSE_LOG_LEVEL.")
     var logLevel: String?
+
+    /// The asynchronous entry point (top-level code would pick ArgumentParser's synchronous `main`).
+    static func start() async {
+        await main()
+    }
 
     func run() async throws {
         var overrides: [String: String] = [:]

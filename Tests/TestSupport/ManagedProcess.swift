@@ -13,7 +13,7 @@ public final class ManagedProcess: @unchecked Sendable {
 
     public init(
         executable: URL, arguments: [String] = [], environment: [String: String] = [:],
-        inheritEnvironment: Bool = false, descriptors: [Int32: Int32] = [:]
+        inheritEnvironment: Bool = false, descriptors: [Int32: Int32] = [:], heldSignals: [Int32] = []
     ) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-tests", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -27,7 +27,8 @@ public final class ManagedProcess: @unchecked Sendable {
         env.merge(environment) { _, new in new }
         var mapping: [Int32: Int32] = [0: input, 1: output, 2: output]
         mapping.merge(descriptors) { _, new in new }
-        pid = try ProcessSpawner().spawn(executable: executable.path, arguments: arguments, environment: env, descriptors: mapping)
+        pid = try ProcessSpawner().spawn(
+            executable: executable.path, arguments: arguments, environment: env, descriptors: mapping, heldSignals: heldSignals)
     }
 
     deinit {
@@ -67,6 +68,15 @@ public final class ManagedProcess: @unchecked Sendable {
 
     public func logLines(event: String) -> [[String: Any]] {
         logLines.filter { $0["event"] as? String == event }
+    }
+
+    /// The signals the process has blocked now, from `SigBlk` in /proc/<pid>/status.
+    public var blockedSignals: Set<Int32> {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+            let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return [] }
+        return Set((1...64).filter { mask & (1 << UInt64($0 - 1)) != 0 }.map { Int32($0) })
     }
 
     public func signal(_ signal: Int32) {

@@ -3,10 +3,9 @@ import Glibc
 /// One end of a supervisor <-> worker control socketpair (`AF_UNIX`, `SOCK_SEQPACKET`:
 /// message boundaries and peer-close detection for free).
 public struct ControlSocket: Sendable {
-    /// The environment variable announcing the worker's end, and the fd it is placed at.
-    public static let environmentVariable = "GATEHOUSE_CONTROL_FD"
-    /// Fixed and high, so it never collides with the listening sockets placed from fd 3 up.
-    public static let workerDescriptor: Int32 = 64
+    /// Where a child (a worker, or a new supervisor during an upgrade) finds its end: fixed
+    /// and high, so it never collides with the listening sockets placed from fd 3 up.
+    public static let inheritedDescriptor: Int32 = 64
 
     public let fileDescriptor: Int32
 

@@ -2,18 +2,21 @@ import CSystemShims
 import Glibc
 
 /// Starts programs with `posix_spawn` the way a supervisor must: no code of ours runs between
-/// fork and exec, the child gets an empty signal mask and default dispositions (a parent's
-/// blocked or ignored signals never leak into it), and only the file descriptors named here
-/// reach it.
+/// fork and exec, the child gets default dispositions and only the signals it is told to hold
+/// blocked (a parent's blocked or ignored signals never leak into it), and only the file
+/// descriptors named here reach it.
 public struct ProcessSpawner: Sendable {
     public init() {}
 
     /// - Parameters:
     ///   - descriptors: child fd number -> the parent's fd to place there (stdin, stdout and
     ///     stderr included; those not named are inherited as they are).
+    ///   - heldSignals: blocked in the child from its first instruction, for a child that takes
+    ///     them itself (`WorkerHandOff.heldSignals`); nothing else is blocked.
     /// - Returns: the child's pid.
     public func spawn(
-        executable: String, arguments: [String], environment: [String: String], descriptors: [Int32: Int32] = [:]
+        executable: String, arguments: [String], environment: [String: String], descriptors: [Int32: Int32] = [:],
+        heldSignals: [Int32] = []
     ) throws(SystemCallError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -37,9 +40,10 @@ public struct ProcessSpawner: Sendable {
         let firstUnnamed = max(3, (descriptors.keys.max() ?? 2) + 1)
         gh_spawn_file_actions_addclosefrom(&actions, firstUnnamed)
 
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var childMask = sigset_t()
+        sigemptyset(&childMask)
+        for signal in heldSignals { sigaddset(&childMask, signal) }
+        posix_spawnattr_setsigmask(&attributes, &childMask)
         var defaults = sigset_t()
         sigfillset(&defaults)
         sigdelset(&defaults, SIGKILL)

@@ -10,9 +10,7 @@ public struct SignalFileDescriptor: ~Copyable {
     /// Blocks `signals` for the calling thread (and threads it starts later) and opens a
     /// non-blocking signalfd for them.
     public init(signals: [Int32]) throws(SystemCallError) {
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        for signal in signals { sigaddset(&mask, signal) }
+        var mask = SignalMask.set(of: signals)
         guard pthread_sigmask(SIG_BLOCK, &mask, nil) == 0 else { throw SystemCallError("pthread_sigmask") }
         let fd = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
         guard fd >= 0 else { throw SystemCallError("signalfd") }

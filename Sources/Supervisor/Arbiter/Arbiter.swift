@@ -39,6 +39,8 @@ final class Arbiter {
     private var consecutiveBootFailures = 0
     private var lastBootFailure: String?
     private var announcedReady = false
+    /// A HUP that came during a reload, run once that reload ends.
+    private var reloadPending = false
     private var lastWatchdogPing: Duration = .zero
     private var exitCode: Int32 = 0
     private let upgradeLaunch: UpgradeLaunch
@@ -155,10 +157,19 @@ final class Arbiter {
     }
 
     private func reload() {
-        guard case .running = phase else {
-            logger.warning("reload ignored: not running steadily", metadata: ["event": "reload.ignored"])
+        switch phase {
+        case .running:
+            break
+        case .reloading:
+            // Kept, not dropped: the operator may have changed the configuration again.
+            reloadPending = true
+            logger.info("reload queued: it starts once the reload in progress completes", metadata: ["event": "reload.queued"])
+            return
+        case .stopping:
+            logger.warning("reload ignored: stopping", metadata: ["event": "reload.ignored"])
             return
         }
+        reloadPending = false
         notifier.notify([.reloadingNow, .status("Reloading")])
         logger.info("reloading", metadata: ["event": "reload.started"])
         let loaded: ConfigurationLoader.Loaded
@@ -278,6 +289,7 @@ final class Arbiter {
         consecutiveBootFailures = 0
         phase = .running
         notifier.notify([.ready, .status(statusLine)])
+        if reloadPending { reload() }
     }
 
     /// Workers that stopped heartbeating get SIGABRT, then SIGKILL; leaving workers that
@@ -330,6 +342,7 @@ final class Arbiter {
                 phase = .running
                 logger.info("reload complete", metadata: ["event": "reload.completed", "generation": .stringConvertible(generation)])
                 notifier.notify([.ready, .status(statusLine)])
+                if reloadPending { reload() }
             } else if !announcedReady {
                 announcedReady = true
                 logger.info("ready", metadata: ["event": "supervisor.ready", "workers": .stringConvertible(targetCount)])
@@ -347,14 +360,12 @@ final class Arbiter {
             let listening = try sockets.sockets(for: slot)
             let (supervisorEnd, workerEnd) = try ControlSocket.pair()
             defer { workerEnd.close() }
-            var descriptors: [Int32: Int32] = [ControlSocket.workerDescriptor: workerEnd.fileDescriptor]
-            for (index, socket) in listening.enumerated() { descriptors[Int32(3 + index)] = socket.fileDescriptor }
-            var environment = workerEnvironment
-            environment["GATEHOUSE_LISTEN_FDS"] = (0..<listening.count).map { String(3 + $0) }.joined(separator: ",")
-            environment[ControlSocket.environmentVariable] = String(ControlSocket.workerDescriptor)
-            environment["GATEHOUSE_WORKER_SLOT"] = String(slot)
+            let descriptors = WorkerHandOff.descriptors(
+                listening: listening.map(\.fileDescriptor), control: workerEnd.fileDescriptor)
+            let environment = workerEnvironment.merging(WorkerHandOff.environment(listeningCount: listening.count, slot: slot)) { _, new in new }
             let pid = try ProcessSpawner().spawn(
-                executable: workerExecutable, arguments: [], environment: environment, descriptors: descriptors)
+                executable: workerExecutable, arguments: [], environment: environment, descriptors: descriptors,
+                heldSignals: WorkerHandOff.heldSignals)
             let now = MonotonicClock.now()
             let worker = WorkerRecord(
                 pid: pid, slot: slot, generation: generation, control: supervisorEnd, startedAt: now, lastHeartbeat: now)

@@ -32,12 +32,12 @@ enum BinaryUpgrade {
         let (parentEnd, childEnd) = try ControlSocket.pair()
         defer { childEnd.close() }
         var descriptors = handover.descriptors
-        descriptors[ControlSocket.workerDescriptor] = childEnd.fileDescriptor
+        descriptors[ControlSocket.inheritedDescriptor] = childEnd.fileDescriptor
         // The watchdog belongs to whichever supervisor is main; libsystemd ignores
         // WATCHDOG_USEC when WATCHDOG_PID names another process, so drop the pid.
         var environment = environment.filter { !$0.key.hasPrefix("LISTEN_") && $0.key != "WATCHDOG_PID" }
         environment[SocketSet.upgradeVariable] = handover.description
-        environment[controlVariable] = String(ControlSocket.workerDescriptor)
+        environment[controlVariable] = String(ControlSocket.inheritedDescriptor)
         environment[parentVariable] = String(getpid())
         let pid = try ProcessSpawner().spawn(executable: executable, arguments: arguments, environment: environment, descriptors: descriptors)
         return Child(pid: pid, control: parentEnd, startedAt: MonotonicClock.now())

@@ -10,7 +10,7 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        // Signals first: blocked before anything else, so none is lost or handled by default.
+        // Signals first (main.swift has held them already): none is lost or handled by default.
         let signals = try SignalFileDescriptor(signals: Arbiter.handledSignals)
         let environment = ProcessInfo.processInfo.environment
         let loaded = try options.loadOrExit()
@@ -68,6 +68,12 @@ struct ServeCommand: ParsableCommand {
             upgradeParent: upgrade?.parent, pidfile: pidfile, logOutput: logOutput)
         let status = arbiter.run()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Whether `arguments` run `serve`: named, or the default (no subcommand, or options first).
+    static func isRequested(by arguments: [String]) -> Bool {
+        guard let first = arguments.dropFirst().first else { return true }
+        return first == configuration.commandName || first.hasPrefix("-")
     }
 
     /// A program in this executable's directory (`gatehouse-worker`; `gatehouse` itself for an

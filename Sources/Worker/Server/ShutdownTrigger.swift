@@ -1,22 +1,23 @@
 import Synchronization
 
 /// The one place a worker's stop can be asked for: a signal, the supervisor going away, or
-/// the worker's own recycling. The first reason wins; later ones are ignored.
+/// the worker's own recycling. The first reason wins; later ones are ignored. Any number of
+/// tasks may wait for it.
 final class ShutdownTrigger: Sendable {
     private enum State {
-        case waiting(CheckedContinuation<String, Never>?)
+        case waiting([CheckedContinuation<String, Never>])
         case fired(String)
     }
 
-    private let state = Mutex(State.waiting(nil))
+    private let state = Mutex(State.waiting([]))
 
     func fire(_ reason: String) {
-        let continuation: CheckedContinuation<String, Never>? = state.withLock { state in
-            guard case .waiting(let continuation) = state else { return nil }
+        let waiters: [CheckedContinuation<String, Never>] = state.withLock { state in
+            guard case .waiting(let waiters) = state else { return [] }
             state = .fired(reason)
-            return continuation
+            return waiters
         }
-        continuation?.resume(returning: reason)
+        for waiter in waiters { waiter.resume(returning: reason) }
     }
 
     var hasFired: Bool {
@@ -30,8 +31,8 @@ final class ShutdownTrigger: Sendable {
                 switch state {
                 case .fired(let reason):
                     return reason
-                case .waiting:
-                    state = .waiting(continuation)
+                case .waiting(let waiters):
+                    state = .waiting(waiters + [continuation])
                     return nil
                 }
             }

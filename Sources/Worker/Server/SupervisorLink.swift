@@ -22,7 +22,7 @@ final class SupervisorLink: Sendable {
     static let heartbeatInterval = TimeAmount.milliseconds(500)
 
     init(environment: [String: String], counters: RequestCounters, trigger: ShutdownTrigger, maxRequests: UInt64?, logger: Logger) {
-        socket = environment[ControlSocket.environmentVariable].flatMap(Int32.init).map(ControlSocket.init)
+        socket = WorkerHandOff.controlSocket(in: environment)
         parentPID = getppid()
         self.counters = counters
         self.trigger = trigger

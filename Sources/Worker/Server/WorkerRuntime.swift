@@ -55,11 +55,10 @@ struct WorkerRuntime {
             settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
             logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
         let trigger = ShutdownTrigger()
+        WorkerSignals.start(trigger: trigger, logOutput: logOutput, logger: logger)
         let application = WorkerApplication(
             configuration: configuration, keys: keys, tokenCache: tokenCache, tools: tools, openAPI: openAPI,
             isDraining: { trigger.hasFired })
-        let signalSources = StopSignal.install(trigger) + [LogReopenSignal.install(logOutput, logger: logger)]
-        defer { signalSources.forEach { $0.cancel() } }
         let counters = RequestCounters()
         let link = SupervisorLink(
             environment: environment, counters: counters, trigger: trigger,

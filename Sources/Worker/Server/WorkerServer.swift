@@ -7,29 +7,43 @@ import NIOHTTP1
 import NIOPosix
 
 /// Serves a `WorkerApplication` on its listeners until asked to stop, then stops accepting,
-/// lets in-flight requests finish and closes idle keep-alive connections.
+/// lets in-flight requests finish and closes idle keep-alive connections. A stop may come at
+/// any moment, before or while the listeners are adopted: what it finds serving drains, and
+/// nothing starts serving after it.
 final class WorkerServer: Sendable {
+    private enum State {
+        case idle
+        /// One quiescing helper per listener: each follows one server channel and its connections.
+        case serving([ServerQuiescingHelper])
+        case stopped
+    }
+
     private let application: WorkerApplication
     private let group: MultiThreadedEventLoopGroup
-    private let quiescing: ServerQuiescingHelper
     private let logger: Logger
-    private let channels = NIOLockedValueBox<[any Channel]>([])
+    private let state = NIOLockedValueBox(State.idle)
     private let observer: ConnectionObserver?
 
     init(application: WorkerApplication, group: MultiThreadedEventLoopGroup, logger: Logger, observer: ConnectionObserver? = nil) {
         self.application = application
         self.observer = observer
         self.group = group
-        self.quiescing = ServerQuiescingHelper(group: group)
         self.logger = logger
     }
 
     /// Binds or adopts every listener; returns the bound addresses (useful with port 0).
+    /// Once stopped, adopts nothing more.
     func start(_ listeners: [Listener]) async throws -> [SocketAddress] {
         var addresses: [SocketAddress] = []
         for listener in listeners {
-            let channel = try await bootstrap(for: listener).get()
-            channels.withLockedValue { $0.append(channel) }
+            guard !isStopped else { break }
+            let quiescing = ServerQuiescingHelper(group: group)
+            let channel = try await bootstrap(for: listener, quiescing: quiescing).get()
+            guard serve(quiescing) else {
+                // The stop came while this listener was being adopted: close it again.
+                quiescing.initiateShutdown(promise: nil)
+                break
+            }
             if let address = channel.localAddress { addresses.append(address) }
             var metadata: Logger.Metadata = ["event": "worker.listening", "listener": .string(listener.description)]
             if let port = channel.localAddress?.port { metadata["port"] = .stringConvertible(port) }
@@ -39,19 +53,46 @@ final class WorkerServer: Sendable {
         return addresses
     }
 
-    var isListening: Bool { !channels.withLockedValue { $0.isEmpty } }
-
-    /// Stops accepting and completes once every connection has closed.
-    func shutdown() -> EventLoopFuture<Void> {
-        let promise = group.next().makePromise(of: Void.self)
-        quiescing.initiateShutdown(promise: promise)
-        return promise.futureResult
+    var isListening: Bool {
+        state.withLockedValue { if case .serving = $0 { true } else { false } }
     }
 
-    private func bootstrap(for listener: Listener) -> EventLoopFuture<any Channel> {
+    private var isStopped: Bool {
+        state.withLockedValue { if case .stopped = $0 { true } else { false } }
+    }
+
+    /// Adds a listener's helper unless the server has stopped.
+    private func serve(_ quiescing: ServerQuiescingHelper) -> Bool {
+        state.withLockedValue { state in
+            switch state {
+            case .idle: state = .serving([quiescing])
+            case .serving(let helpers): state = .serving(helpers + [quiescing])
+            case .stopped: return false
+            }
+            return true
+        }
+    }
+
+    /// Stops accepting and completes once every connection has closed (at once when nothing
+    /// was serving yet).
+    func shutdown() -> EventLoopFuture<Void> {
+        let helpers = state.withLockedValue { state -> [ServerQuiescingHelper] in
+            defer { state = .stopped }
+            if case .serving(let helpers) = state { return helpers }
+            return []
+        }
+        let eventLoop = group.next()
+        let drained = helpers.map { quiescing in
+            let promise = eventLoop.makePromise(of: Void.self)
+            quiescing.initiateShutdown(promise: promise)
+            return promise.futureResult
+        }
+        return EventLoopFuture.andAllComplete(drained, on: eventLoop)
+    }
+
+    private func bootstrap(for listener: Listener, quiescing: ServerQuiescingHelper) -> EventLoopFuture<any Channel> {
         let application = self.application
         let logger = self.logger
-        let quiescing = self.quiescing
         let accessLog = AccessLog(logger: logger)
         let observer = self.observer
         let bootstrap = ServerBootstrap(group: group)

@@ -12,11 +12,11 @@ struct SupervisorLinkTests {
         let (supervisorEnd, workerEnd) = try ControlSocket.pair()
         let socket = try ListeningSocket()
         var environment = WorkerProcess.environment(idp: idp, extra: extra)
-        environment["GATEHOUSE_LISTEN_FDS"] = "3"
-        environment[ControlSocket.environmentVariable] = String(ControlSocket.workerDescriptor)
+        environment.merge(WorkerHandOff.environment(listeningCount: 1, slot: 0)) { _, new in new }
         let worker = try ManagedProcess(
             executable: BuildProducts.executable("gatehouse-worker"), environment: environment,
-            descriptors: [3: socket.fileDescriptor, ControlSocket.workerDescriptor: workerEnd.fileDescriptor])
+            descriptors: WorkerHandOff.descriptors(listening: [socket.fileDescriptor], control: workerEnd.fileDescriptor),
+            heldSignals: WorkerHandOff.heldSignals)
         workerEnd.close()
         return (worker, supervisorEnd, socket)
     }
@@ -56,6 +56,44 @@ struct SupervisorLinkTests {
             while case .message = result { result = control.receive() }
             return result == .closed
         }
+    }
+
+    /// A handed-off worker waits for its keys before it adopts its socket; a stop in that
+    /// window (here held open by a provider that is down) must end it at once, not hang
+    /// until the supervisor's SIGKILL.
+    @Test func stopWhileLoadingKeysEndsTheWorkerPromptly() async throws {
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        try await idp.goDown()
+        let (worker, control, _) = try startWorker(idp: idp)
+        defer { worker.stop(); control.close() }
+        try await waitUntil("a failed key load") { !worker.logLines(event: "jwks.refresh_failed").isEmpty }
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit(timeout: .seconds(2)) == 0)
+        #expect(worker.logLines(event: "worker.listening").isEmpty)
+    }
+
+    /// TERM at every moment of a worker's start, 0-100 ms after it was spawned: it always
+    /// exits 0 within 2 s (its signals are held from its first instruction, as the
+    /// supervisor starts it).
+    @Test func stopAtAnyMomentOfStartUpEndsTheWorkerPromptly() async throws {
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        var outcomes: [String: Int] = [:]
+        for _ in 0..<2 {
+            for milliseconds in stride(from: 0, through: 100, by: 10) {
+                let (worker, control, _) = try startWorker(idp: idp)
+                defer { worker.stop(); control.close() }
+                try await Task.sleep(for: .milliseconds(milliseconds))
+                worker.signal(SIGTERM)
+                #expect(try await worker.waitForExit(timeout: .seconds(2)) == 0, "TERM \(milliseconds) ms after spawn")
+                let stage = !worker.logLines(event: "worker.listening").isEmpty ? "listening"
+                    : !worker.logLines(event: "jwks.refresh").isEmpty ? "keys loaded" : "before keys"
+                outcomes[stage, default: 0] += 1
+            }
+        }
+        // The sweep reached a worker both before and after it started serving.
+        #expect(outcomes["before keys", default: 0] > 0 && outcomes["listening", default: 0] > 0, "\(outcomes)")
     }
 
     @Test func maxRequestsUnderASupervisorAnnouncesRetirementAndKeepsServing() async throws {
