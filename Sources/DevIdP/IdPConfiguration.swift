@@ -21,9 +21,18 @@ struct IdPConfiguration: Sendable {
 /// Paths below `/realms/{realm}` that the IdP serves, Keycloak's layout.
 enum RealmEndpoint: String, Sendable {
     case discovery = "/.well-known/openid-configuration"
+    /// The same metadata under RFC 8414's name (Keycloak serves both).
+    case authorizationServerMetadata = "/.well-known/oauth-authorization-server"
     case authorization = "/protocol/openid-connect/auth"
     case token = "/protocol/openid-connect/token"
     case certs = "/protocol/openid-connect/certs"
 
     func url(issuer: String) -> String { issuer + rawValue }
+
+    /// RFC 8414 §3.1 inserts the well-known segment between the host and the issuer's path:
+    /// `/.well-known/oauth-authorization-server/realms/{realm}` (Keycloak 26.4 and later), and
+    /// the same with `openid-configuration` (RFC 8414 §5), which MCP SDKs try next.
+    static func rootMetadataPaths(realmPath: String) -> Set<String> {
+        [discovery, authorizationServerMetadata].reduce(into: []) { $0.insert($1.rawValue + realmPath) }
+    }
 }

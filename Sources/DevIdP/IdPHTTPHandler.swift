@@ -77,6 +77,7 @@ final class IdPHTTPHandler: ChannelInboundHandler {
 
     private func write(_ result: HTTPResult, for head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
+        RequestLog.record(method: head.method, path: String(head.uri.prefix { $0 != "?" && $0 != "#" }), status: result.status)
         let keepAlive = head.isKeepAlive
         var headers = result.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(result.body.count))

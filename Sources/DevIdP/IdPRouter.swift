@@ -24,7 +24,7 @@ struct IdPRouter: Sendable {
         }
         let issuer = state.configuration.issuer(port: request.localPort)
         switch endpoint {
-        case .discovery?:
+        case .discovery?, .authorizationServerMetadata?:
             return only(.GET, request) {
                 let extraScopes = state.configuration.clients.flatMap(\.allowedScopes)
                 return .json(DiscoveryDocument.json(issuer: issuer, extraScopes: extraScopes), headers: ["Cache-Control": "no-cache"])
@@ -47,6 +47,7 @@ struct IdPRouter: Sendable {
 
     private func realmEndpoint(_ path: String) -> RealmEndpoint? {
         let prefix = state.configuration.realmPath
+        if RealmEndpoint.rootMetadataPaths(realmPath: prefix).contains(path) { return .discovery }
         guard path.hasPrefix(prefix) else { return nil }
         return RealmEndpoint(rawValue: String(path.dropFirst(prefix.count)))
     }

@@ -8,7 +8,7 @@ struct RequestStatistics: Sendable {
     mutating func record(_ endpoint: RealmEndpoint) {
         switch endpoint {
         case .certs: jwksRequests += 1
-        case .discovery: discoveryRequests += 1
+        case .discovery, .authorizationServerMetadata: discoveryRequests += 1
         case .token: tokenRequests += 1
         case .authorization: break
         }

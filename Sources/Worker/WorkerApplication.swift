@@ -25,15 +25,16 @@ struct WorkerApplication: Sendable {
         let authenticator = Authenticator(
             validator: TokenValidator(policy: ValidationPolicy(configuration: configuration)),
             keys: keys, challenge: challenge, baselineScopes: ["mcp:read"], tokenCache: tokenCache)
-        let dispatcher = MCPDispatcher(
-            tools: tools,
-            serverInfo: Server.Info(name: "gatehouse", version: GatehouseVersion.current, title: "Gatehouse"),
-            instructions: "Tools are listed according to the scopes of your access token. Calling a tool whose scope your token lacks answers HTTP 403 with the scope to request.",
-            processID: processID,
-            listsAllTools: configuration.listAllTools)
+        let invoker = ToolInvoker(tools: tools, challenge: challenge, processID: processID)
+        let serverInfo: Value = ["name": "gatehouse", "title": "Gatehouse", "version": .string(GatehouseVersion.current)]
+        let mcp = MCPEndpoint(
+            dispatcher: MCPDispatcher(
+                invoker: invoker, serverInfo: serverInfo,
+                instructions: "Tools are listed according to the scopes of your access token. Calling a tool whose scope your token lacks answers HTTP 403 with the scope to request.",
+                listsAllTools: configuration.listAllTools),
+            modern: ModernMCPRenderer(serverInfo: serverInfo))
         var origins = Set(configuration.allowedOrigins)
         origins.insert(configuration.publicOrigin)
-        let mcp = MCPEndpoint(authenticator: authenticator, dispatcher: dispatcher, challenge: challenge, allowedOrigins: origins)
 
         let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration))) ?? []
         let health = HealthEndpoints(keys: keys, isDraining: isDraining)
@@ -50,18 +51,18 @@ struct WorkerApplication: Sendable {
         router.add("/healthz", methods: [.GET, .HEAD]) { _ in health.liveness() }
         router.add("/readyz", methods: [.GET, .HEAD]) { _ in health.readiness() }
         router.add("/docs", methods: [.GET, .HEAD]) { _ in documentation.response() }
-        let mcpHandler: Router.Handler = { request, context in mcp.respond(to: request, context: context) }
-        let allMethods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .PATCH, .OPTIONS]
-        router.add("/mcp", methods: allMethods, handler: mcpHandler)
-        if !configuration.resourcePath.isEmpty && configuration.resourcePath != "/mcp" {
-            router.add(configuration.resourcePath, methods: allMethods, handler: mcpHandler)
+        // Every protected route sits behind the one authentication stage; each group words
+        // its refusals its own way.
+        let mcpPaths = Set(["/mcp", configuration.resourcePath].filter { !$0.isEmpty })
+        router.group([MCPTransport(allowedOrigins: origins),
+                      AuthenticationMiddleware(authenticator: authenticator, renderRefusal: MCPEndpoint.refusal)]) { group in
+            let allMethods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .PATCH, .OPTIONS]
+            for path in mcpPaths { group.add(path, methods: allMethods, handler: mcp.respond) }
         }
-
-        let rest = RESTToolsEndpoint(
-            authenticator: authenticator, challenge: challenge, invoker: ToolInvoker(tools: tools, processID: processID))
-        router.add("/tools", methods: [.GET]) { request, context in rest.list(request, context: context) }
-        router.add(RoutePattern("/tools/{name}"), methods: [.POST]) { request, parameters, context in
-            rest.call(request, name: parameters["name"] ?? "", context: context)
+        let rest = RESTToolsEndpoint(invoker: invoker)
+        router.group([AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { refusal, _ in refusal.oauthResponse })]) { group in
+            group.add("/tools", methods: [.GET], handler: rest.list)
+            group.add(RoutePattern("/tools/{name}"), methods: [.POST], handler: rest.call)
         }
         let openAPI = openAPI ?? OpenAPIEndpoint(
             document: OpenAPIDocument(configuration: configuration, tools: tools),

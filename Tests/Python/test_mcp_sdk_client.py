@@ -273,13 +273,13 @@ async def test_what_the_sdk_sends_on_the_wire(worker: Worker, token: str) -> Non
     assert exchanges[0].response_headers["content-type"].startswith("application/json")
 
 
-async def test_high_level_client_falls_back_from_discover_to_initialize(worker: Worker, token: str) -> None:
-    """`mcp.Client` (mode='auto') probes 2026-07-28 `server/discover` first, then falls back."""
+async def test_high_level_client_opens_with_discover_and_stays_on_2026_07_28(worker: Worker, token: str) -> None:
+    """`mcp.Client` (mode='auto') probes 2026-07-28 `server/discover` first; Gatehouse answers it."""
     recorder = Recorder()
     with anyio.fail_after(STEP_TIMEOUT_S):
         async with sdk_http_client(token, recorder=recorder) as http:
             async with Client(streamable_http_client(worker.mcp_url, http_client=http)) as client:
-                assert client.protocol_version == LATEST_HANDSHAKE_VERSION
+                assert client.protocol_version == "2026-07-28"
                 assert client.server_info is not None and client.server_info.name == "gatehouse"
                 tools = await client.list_tools()
                 result = await client.call_tool("echo", {"message": "via mcp.Client"})
@@ -289,8 +289,9 @@ async def test_high_level_client_falls_back_from_discover_to_initialize(worker: 
     probe = recorder.exchanges[0]
     assert probe.jsonrpc_method == "server/discover"
     assert probe.request_headers["mcp-protocol-version"] == "2026-07-28"
-    assert probe.status == 400  # unsupported MCP-Protocol-Version
-    assert recorder.exchanges[1].jsonrpc_method == "initialize"
+    assert probe.status == 200
+    # No fallback: nothing is ever sent with the handshake.
+    assert "initialize" not in [e.jsonrpc_method for e in recorder.exchanges]
 
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
@@ -314,9 +315,10 @@ async def test_sdk_without_a_token_is_refused_with_401(worker: Worker) -> None:
             with pytest.raises(MCPError) as raised:
                 await session.initialize()
 
-    # The transport turns an HTTP error whose body is not JSON-RPC into a generic JSON-RPC error
-    # (-32603 "Server returned an error response"); the status is only visible on the wire.
-    assert raised.value.code == -32603
+    # The 401's body is a JSON-RPC error, so the SDK raises it as it is: the person at the
+    # keyboard reads why (the challenge header is unchanged beside it).
+    assert raised.value.code == 401
+    assert str(raised.value.error.message).startswith("Unauthorized: an access token is required")
     assert recorder.statuses() == [401]
     assert "authorization" not in recorder.exchanges[0].request_headers
     assert "resource_metadata=" in recorder.exchanges[0].response_headers["www-authenticate"]

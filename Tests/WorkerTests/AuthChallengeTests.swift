@@ -29,7 +29,7 @@ struct AuthChallengeTests {
 
     @Test func quotesAndBackslashesAreEscapedInTheChallengeAndTheBody() throws {
         let description = "a \"quoted\" \\ value\u{1}"
-        let response = challenge.invalidRequest(description)
+        let response = challenge.invalidRequest(description).oauthResponse
         #expect(response.headers.first(name: "WWW-Authenticate")?.contains(#"error_description="a \"quoted\" \\ value"#) == true)
         #expect(try parsedChallenge(response).parameters["error_description"] == description)
         #expect(try body(response)["error_description"] as? String == description)
@@ -37,7 +37,7 @@ struct AuthChallengeTests {
     }
 
     @Test func missingTokenHasMetadataAndScopeButNoError() throws {
-        let response = challenge.missingToken(scopes: ["mcp:read", "mcp:write"])
+        let response = challenge.missingToken(scopes: ["mcp:read", "mcp:write"]).oauthResponse
         #expect(response.status == .unauthorized)
         let parsed = try parsedChallenge(response)
         #expect(parsed["resource_metadata"] == Self.metadataURL)
@@ -48,13 +48,13 @@ struct AuthChallengeTests {
     }
 
     @Test func missingTokenWithoutBaselineScopesOmitsScope() throws {
-        let parsed = try parsedChallenge(challenge.missingToken(scopes: []))
+        let parsed = try parsedChallenge(challenge.missingToken(scopes: []).oauthResponse)
         #expect(parsed.parameters == ["resource_metadata": Self.metadataURL])
     }
 
     @Test("an invalid token gets invalid_token", arguments: TokenRejection.allCases)
     func invalidToken(_ rejection: TokenRejection) throws {
-        let response = challenge.invalidToken(rejection)
+        let response = challenge.invalidToken(rejection).oauthResponse
         #expect(response.status == .unauthorized)
         let parsed = try parsedChallenge(response)
         #expect(parsed["error"] == "invalid_token")
@@ -68,7 +68,7 @@ struct AuthChallengeTests {
 
     @Test func insufficientScopeIsA403NamingTheNeededScope() throws {
         let principal = Principal(subject: "user-1234", clientID: "mcp-client")
-        let response = challenge.insufficientScope(required: ["mcp:write", "tools:admin"], principal: principal)
+        let response = challenge.insufficientScope(required: ["mcp:write", "tools:admin"], principal: principal).oauthResponse
         #expect(response.status == .forbidden)
         let parsed = try parsedChallenge(response)
         #expect(parsed["error"] == "insufficient_scope")
@@ -79,7 +79,7 @@ struct AuthChallengeTests {
     }
 
     @Test func invalidRequestIsA400() throws {
-        let response = challenge.invalidRequest("More than one Authorization header")
+        let response = challenge.invalidRequest("More than one Authorization header").oauthResponse
         #expect(response.status == .badRequest)
         let parsed = try parsedChallenge(response)
         #expect(parsed["error"] == "invalid_request")
@@ -88,7 +88,7 @@ struct AuthChallengeTests {
     }
 
     @Test func keysUnavailableIsA503WithRetryAfter() throws {
-        let response = challenge.keysUnavailable()
+        let response = challenge.keysUnavailable().oauthResponse
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers.first(name: "Retry-After") != nil)
         #expect(try body(response)["error"] as? String == "temporarily_unavailable")
@@ -96,10 +96,41 @@ struct AuthChallengeTests {
 
     @Test func metadataURLIsQuotedSafely() throws {
         let awkward = "https://mcp.example.test/meta?a=\"b\"&c=\\d, scope=\"admin\""
-        let parsed = try parsedChallenge(AuthChallenge(resourceMetadataURL: awkward).invalidToken(.expired))
+        let parsed = try parsedChallenge(AuthChallenge(resourceMetadataURL: awkward).invalidToken(.expired).oauthResponse)
         #expect(parsed["resource_metadata"] == awkward)
         #expect(parsed["scope"] == nil)
         #expect(parsed["error"] == "invalid_token")
+    }
+
+    @Test func refusalsNameTheirCauseInOneLine() {
+        #expect(challenge.invalidToken(.expired).message == "Unauthorized: the access token expired")
+        #expect(challenge.missingToken(scopes: ["mcp:read"]).message.hasPrefix("Unauthorized: an access token is required"))
+        let principal = Principal(subject: "user-1234", clientID: "mcp-client")
+        #expect(challenge.insufficientScope(required: ["mcp:infer"], principal: principal, tool: "summarize").message
+            == "Forbidden: tool 'summarize' needs scope mcp:infer")
+        #expect(challenge.invalidRequest("More than one Authorization header").message == "Bad Request: more than one Authorization header")
+    }
+
+    /// On `/mcp` the same refusal keeps its challenge and becomes a JSON-RPC error an SDK shows.
+    @Test func onMCPARefusalIsAJSONRPCErrorWithTheSameChallenge() throws {
+        let refusal = challenge.invalidToken(.audienceMismatch)
+        let response = HTTPResponse.jsonRPC(refusal, id: nil)
+        #expect(response.status == .unauthorized)
+        #expect(response.headers["WWW-Authenticate"] == refusal.oauthResponse.headers["WWW-Authenticate"])
+        let json = try body(response)
+        #expect(json["jsonrpc"] as? String == "2.0")
+        #expect(json["id"] is NSNull)
+        let error = try #require(json["error"] as? [String: Any])
+        #expect(error["code"] as? Int == 401)
+        #expect(error["message"] as? String == "Unauthorized: the access token is not intended for this resource")
+
+        let forbidden = HTTPResponse.jsonRPC(
+            challenge.insufficientScope(required: ["mcp:write"], principal: Principal(subject: "s", clientID: "c"), tool: "notes_put"),
+            id: .number(9))
+        #expect(forbidden.status == .forbidden)
+        #expect(try body(forbidden)["id"] as? Int == 9)
+        #expect((try body(forbidden)["error"] as? [String: Any])?["code"] as? Int == 403)
+        #expect(forbidden.principal == Principal(subject: "s", clientID: "c"))
     }
 
     @Test func nothingEchoesTheToken() async throws {
@@ -125,8 +156,8 @@ struct AuthChallengeTests {
             return
         }
         let responses = [
-            challenge.invalidToken(rejection), challenge.invalidRequest(reason),
-            challenge.missingToken(scopes: ["mcp:read"]),
+            challenge.invalidToken(rejection).oauthResponse, challenge.invalidRequest(reason).oauthResponse,
+            challenge.missingToken(scopes: ["mcp:read"]).oauthResponse,
         ]
         let parts = token.split(separator: ".").map(String.init)
         for response in responses {

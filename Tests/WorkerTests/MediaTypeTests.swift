@@ -15,13 +15,25 @@ import Testing
         #expect(!MediaType.value("applicationOjson", is: "application/json"))
     }
 
+    /// The one JSON rule, for `/mcp` and REST bodies alike.
+    @Test func jsonBodiesAreApplicationJSONOrAPlusJSONType() {
+        #expect(MediaType.isJSON("application/json"))
+        #expect(MediaType.isJSON("Application/JSON; charset=utf-8"))
+        #expect(MediaType.isJSON("application/merge-patch+json"))
+        #expect(!MediaType.isJSON("application/json-seq"))
+        #expect(!MediaType.isJSON("text/json"))
+        #expect(!MediaType.isJSON("text/plain; type=application/json"))
+        #expect(!MediaType.isJSON("application/+jsonx"))
+        #expect(!MediaType.isJSON(""))
+    }
+
     @Test func acceptListsMatchAnyItem() {
-        #expect(MCPEndpoint.acceptsJSON("application/json, text/event-stream"))
-        #expect(MCPEndpoint.acceptsJSON("text/event-stream,APPLICATION/JSON;q=0.9"))
-        #expect(MCPEndpoint.acceptsJSON("*/*"))
-        #expect(MCPEndpoint.acceptsJSON("text/html, application/*;q=0.1"))
-        #expect(!MCPEndpoint.acceptsJSON("text/event-stream"))
-        #expect(!MCPEndpoint.acceptsJSON("text/*, , "))
-        #expect(!MCPEndpoint.acceptsJSON(""))
+        #expect(MCPTransport.acceptsJSON("application/json, text/event-stream"))
+        #expect(MCPTransport.acceptsJSON("text/event-stream,APPLICATION/JSON;q=0.9"))
+        #expect(MCPTransport.acceptsJSON("*/*"))
+        #expect(MCPTransport.acceptsJSON("text/html, application/*;q=0.1"))
+        #expect(!MCPTransport.acceptsJSON("text/event-stream"))
+        #expect(!MCPTransport.acceptsJSON("text/*, , "))
+        #expect(!MCPTransport.acceptsJSON(""))
     }
 }

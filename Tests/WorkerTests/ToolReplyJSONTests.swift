@@ -5,9 +5,16 @@ import Testing
 @testable import Worker
 
 @Suite struct ToolReplyJSONTests {
+    /// A JSON-RPC reply through Codable, as the SDK's types encode it.
+    private struct CodableReply: Encodable {
+        var id: ID
+        var jsonrpc = "2.0"
+        var result: CallTool.Result
+    }
+
     /// What the SDK's Codable encoding writes for the same reply.
     private func codable(_ result: CallTool.Result, id: ID) throws -> [UInt8] {
-        try JSONCoding.encode(JSONRPCReply(id: id, outcome: .success(result)))
+        try JSONCoding.encode(CodableReply(id: id, result: result))
     }
 
     private func parsed(_ bytes: [UInt8]) throws -> Value {
@@ -39,6 +46,13 @@ import Testing
         let fast = String(decoding: try #require(ToolReplyJSON.encode(result, id: .number(1))), as: UTF8.self)
         #expect(fast == #"{"id":1,"jsonrpc":"2.0","result":{"content":[{"text":"hi","type":"text"}],"isError":false,"structuredContent":{"a":2,"b":1}}}"#)
         #expect(fast == String(decoding: try codable(result, id: .number(1)), as: UTF8.self))
+    }
+
+    /// 2026-07-28: the same reply plus `_meta` and `resultType`, keys still in order.
+    @Test func modernRepliesCarryTheirMetaAndResultType() throws {
+        let result = CallTool.Result(content: [.text(text: "hi", annotations: nil, _meta: nil)], structuredContent: ["a": 1] as Value?, isError: false)
+        let fast = String(decoding: try #require(ToolReplyJSON.encode(result, id: .string("x"), resultMeta: Array(#"{"k":"v"}"#.utf8))), as: UTF8.self)
+        #expect(fast == #"{"id":"x","jsonrpc":"2.0","result":{"_meta":{"k":"v"},"content":[{"text":"hi","type":"text"}],"isError":false,"resultType":"complete","structuredContent":{"a":1}}}"#)
     }
 
     @Test func resultsWithOtherPartsAreLeftToTheSDK() {

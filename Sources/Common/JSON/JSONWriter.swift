@@ -17,6 +17,11 @@ public struct JSONWriter: Sendable {
         bytes.append(byte)
     }
 
+    /// Bytes that are already JSON.
+    public mutating func raw(_ json: [UInt8]) {
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func string(_ text: String) {
         var text = text
         // On the contiguous UTF-8 (making it so if needed): scanning through String.UTF8View's

@@ -5,49 +5,50 @@ struct AuthChallenge: Sendable {
     var resourceMetadataURL: String
 
     /// No credentials: no `error`, just where to find the authorization server and what to ask for.
-    func missingToken(scopes: [String]) -> HTTPResponse {
-        respond(.unauthorized, params: [("scope", scopes.joined(separator: " "))],
-                code: "unauthorized", description: "An access token is required")
+    func missingToken(scopes: [String]) -> AuthRefusal {
+        refusal(.unauthorized, params: [("scope", scopes.joined(separator: " "))],
+                error: "unauthorized", description: "An access token is required",
+                message: "Unauthorized: an access token is required; the WWW-Authenticate header says where to get one")
     }
 
-    func invalidToken(_ rejection: TokenRejection) -> HTTPResponse {
-        respond(.unauthorized, params: [("error", "invalid_token"), ("error_description", rejection.description)],
-                code: "invalid_token", description: rejection.description)
+    func invalidToken(_ rejection: TokenRejection) -> AuthRefusal {
+        refusal(.unauthorized, params: [("error", "invalid_token"), ("error_description", rejection.description)],
+                error: "invalid_token", description: rejection.description)
     }
 
-    func invalidRequest(_ description: String) -> HTTPResponse {
-        respond(.badRequest, params: [("error", "invalid_request"), ("error_description", description)],
-                code: "invalid_request", description: description)
+    func invalidRequest(_ description: String) -> AuthRefusal {
+        refusal(.badRequest, params: [("error", "invalid_request"), ("error_description", description)],
+                error: "invalid_request", description: description)
     }
 
     /// A valid token without the scope the operation needs: the MCP step-up challenge.
-    func insufficientScope(required: [String], principal: Principal) -> HTTPResponse {
+    func insufficientScope(required: [String], principal: Principal, tool: String? = nil) -> AuthRefusal {
         let description = "The access token lacks the required scope"
-        var response = respond(
+        let needs = required.joined(separator: " ")
+        var refused = refusal(
             .forbidden,
-            params: [("error", "insufficient_scope"), ("scope", required.joined(separator: " ")),
-                     ("error_description", description)],
-            code: "insufficient_scope", description: description)
-        response.principal = principal
-        return response
+            params: [("error", "insufficient_scope"), ("scope", needs), ("error_description", description)],
+            error: "insufficient_scope", description: description,
+            message: tool.map { "Forbidden: tool '\($0)' needs scope \(needs)" } ?? "Forbidden: this needs scope \(needs)")
+        refused.principal = principal
+        return refused
     }
 
     /// The keys are not loaded yet (or the provider never answered): not the client's fault.
-    func keysUnavailable() -> HTTPResponse {
-        .error(.serviceUnavailable, code: "temporarily_unavailable",
-               description: "Token validation is not available yet; retry shortly",
-               headers: ["Retry-After": "1"])
+    func keysUnavailable() -> AuthRefusal {
+        AuthRefusal(status: .serviceUnavailable, headers: ["Retry-After": "1"], error: "temporarily_unavailable",
+                    description: "Token validation is not available yet; retry shortly")
     }
 
-    private func respond(
-        _ status: HTTPResponseStatus, params: [(String, String)], code: String, description: String
-    ) -> HTTPResponse {
+    private func refusal(
+        _ status: HTTPResponseStatus, params: [(String, String)], error: String, description: String, message: String? = nil
+    ) -> AuthRefusal {
         var parts = ["resource_metadata=\(quoted(resourceMetadataURL))"]
         for (name, value) in params where !value.isEmpty {
             parts.append("\(name)=\(quoted(value))")
         }
         let challenge = "Bearer " + parts.joined(separator: ", ")
-        return .error(status, code: code, description: description, headers: ["WWW-Authenticate": challenge])
+        return AuthRefusal(status: status, headers: ["WWW-Authenticate": challenge], error: error, description: description, message: message)
     }
 
     /// RFC 7230 quoted-string; values here are ours, but escape anyway. Checked on bytes first:

@@ -2,10 +2,10 @@ import Foundation
 import Logging
 import NIOCore
 
-/// Either the caller's validated token or the answer that refuses the request.
+/// Either the caller's validated token or why the request is refused.
 enum AuthenticationOutcome: Sendable {
     case authenticated(AccessToken)
-    case refused(HTTPResponse)
+    case refused(AuthRefusal)
 }
 
 /// Turns a request's credentials into an `AccessToken` or the challenge to answer with,

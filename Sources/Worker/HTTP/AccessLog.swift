@@ -19,6 +19,9 @@ struct AccessLog: Sendable {
             if let subject = principal.subject { metadata["sub"] = .string(subject) }
             if let client = principal.clientID { metadata["client_id"] = .string(client) }
         }
+        if !response.logMetadata.isEmpty {
+            metadata.merge(response.logMetadata) { current, _ in current }
+        }
         if let remote = request.remoteAddress?.ipAddress {
             metadata["remote"] = .string(remote)
         }

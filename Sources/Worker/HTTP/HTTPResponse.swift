@@ -1,4 +1,5 @@
 import Common
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -9,6 +10,8 @@ struct HTTPResponse: Sendable {
     var body: ByteBuffer?
     /// Who the request was made by, for the access log.
     var principal: Principal?
+    /// What the route adds to the access log line (an MCP method and version, a trace id).
+    var logMetadata: Logger.Metadata = [:]
 
     init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, principal: Principal? = nil) {
         self.status = status

@@ -7,4 +7,7 @@ enum JSONCoding {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
     }
+
+    /// Shared by every reader: its settings never change.
+    static let decoder = JSONDecoder()
 }

@@ -6,6 +6,15 @@ enum MediaType {
         essence(value.utf8[...]).elementsEqual(expected.utf8) { $0 | asciiLowercaseBit(for: $0) == $1 }
     }
 
+    /// The one rule for a JSON body, on every route: `application/json` or a `+json` type, with
+    /// or without parameters.
+    static func isJSON(_ value: String) -> Bool {
+        let type = essence(value.utf8[...])
+        let lowered = type.map { $0 | asciiLowercaseBit(for: $0) }
+        return lowered.elementsEqual("application/json".utf8)
+            || (lowered.starts(with: "application/".utf8) && lowered.reversed().starts(with: "nosj+".utf8))
+    }
+
     /// Whether an `Accept` list allows any of `acceptable` (lowercase), wildcards not included.
     static func accept(_ value: String, allowsAnyOf acceptable: [String]) -> Bool {
         value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true).contains { item in

@@ -1,21 +1,19 @@
 import MCP
 
-/// One incoming JSON-RPC message, read in one pass: its kind and, for the hot method
-/// (`tools/call`), its params, typed. Typed decoding avoids the failed attempts (each a thrown
-/// error) that reading an object as "any JSON value" costs; rarer methods decode their params
-/// again themselves.
+/// One incoming JSON-RPC message, read in one pass: its kind and the params this server
+/// uses (the tool call's name and arguments, `_meta`, `initialize`'s version). Typed decoding
+/// avoids the failed attempts (each a thrown error) that reading "any JSON value" costs.
 struct JSONRPCEnvelope: Decodable, Sendable {
     enum Kind: Sendable, Equatable {
         case request(ID, method: String)
         case notification(method: String)
-        /// A client's answer to a server request; stateless servers make none, so just accept.
+        /// A client's answer to a server request.
         case response
         case invalid(String)
     }
 
     let kind: Kind
-    /// For `tools/call`: its params, or nil when they are missing or malformed.
-    let toolCall: ToolCallRequest?
+    let params: MessageParams?
 
     private enum CodingKeys: String, CodingKey {
         case jsonrpc, id, method, params, result, error
@@ -24,7 +22,7 @@ struct JSONRPCEnvelope: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let method = try? container.decode(String.self, forKey: .method)
-        toolCall = method == CallTool.name ? try? container.decode(ToolCallRequest.self, forKey: .params) : nil
+        params = try? container.decode(MessageParams.self, forKey: .params)
         guard (try? container.decode(String.self, forKey: .jsonrpc)) == "2.0" else {
             kind = .invalid("jsonrpc must be \"2.0\"")
             return
@@ -51,6 +49,8 @@ struct JSONRPCEnvelope: Decodable, Sendable {
         }
     }
 
+    var meta: RequestMeta? { params?.meta }
+
     /// Numbers first: the SDKs number their requests, and each failed attempt costs a thrown error.
     private static func decodeID(_ container: KeyedDecodingContainer<CodingKeys>) -> ID? {
         if let number = try? container.decode(Int.self, forKey: .id) { return .number(number) }
@@ -59,29 +59,41 @@ struct JSONRPCEnvelope: Decodable, Sendable {
     }
 }
 
-/// An outgoing JSON-RPC response: a result or an error, with the request's id (or null when
-/// the request could not be read far enough to have one).
-struct JSONRPCReply<Result: Encodable & Sendable>: Encodable, Sendable {
-    var id: ID?
-    var outcome: Swift.Result<Result, MCPError>
+/// The members of `params` this server reads; each is decoded on its own, so one malformed
+/// member does not hide the others (a bad `arguments` must not lose `_meta`).
+struct MessageParams: Decodable, Sendable {
+    /// `name` of `tools/call` (and of `prompts/get`, for the `Mcp-Name` check).
+    var name: String?
+    /// `uri` of `resources/read`, for the `Mcp-Name` check.
+    var uri: String?
+    /// Tool arguments; empty when absent or null.
+    var arguments: [String: Value]
+    /// `arguments` was there but not an object.
+    var argumentsMalformed: Bool
+    var meta: RequestMeta?
+    /// `initialize`'s requested version.
+    var protocolVersion: String?
 
     private enum CodingKeys: String, CodingKey {
-        case jsonrpc, id, result, error
+        case name, uri, arguments, protocolVersion
+        case meta = "_meta"
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode("2.0", forKey: .jsonrpc)
-        if let id { try container.encode(id, forKey: .id) } else { try container.encodeNil(forKey: .id) }
-        switch outcome {
-        case .success(let result): try container.encode(result, forKey: .result)
-        case .failure(let error): try container.encode(error, forKey: .error)
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try? container.decode(String.self, forKey: .name)
+        uri = try? container.decode(String.self, forKey: .uri)
+        meta = try? container.decode(RequestMeta.self, forKey: .meta)
+        protocolVersion = try? container.decode(String.self, forKey: .protocolVersion)
+        if !container.contains(.arguments) || (try? container.decodeNil(forKey: .arguments)) == true {
+            arguments = [:]
+            argumentsMalformed = false
+        } else if let decoded = try? container.decode([String: PlainJSONValue].self, forKey: .arguments) {
+            arguments = decoded.mapValues(\.value)
+            argumentsMalformed = false
+        } else {
+            arguments = [:]
+            argumentsMalformed = true
         }
-    }
-}
-
-extension JSONRPCReply where Result == Empty {
-    static func failure(id: ID?, _ error: MCPError) -> Self {
-        Self(id: id, outcome: .failure(error))
     }
 }

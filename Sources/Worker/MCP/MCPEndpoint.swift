@@ -1,106 +1,86 @@
-import Foundation
 import Logging
+import Foundation
+import MCP
 import NIOCore
-import NIOHTTP1
 
-/// Streamable HTTP at `/mcp` (MCP 2025-11-25, "Transports"): POST only, JSON responses,
-/// no sessions. Transport checks come first, then authentication, then the message.
+/// `/mcp`: one JSON-RPC message per POST, both eras on one endpoint; the transport's head
+/// checks and authentication have run before. It reads the message, picks the era from what
+/// the client sent, applies the 2026-07-28 request rules, asks the dispatcher, and has the
+/// era's renderer write the answer.
 struct MCPEndpoint: Sendable {
-    var authenticator: Authenticator
     var dispatcher: MCPDispatcher
-    var challenge: AuthChallenge
-    /// Browser origins allowed to call; requests without `Origin` (non-browser clients) pass.
-    var allowedOrigins: Set<String>
+    var legacy = LegacyMCPRenderer()
+    var modern: ModernMCPRenderer
 
-    func respond(to request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
-        let eventLoop = context.eventLoop
-        let origin = request.headers.first(name: "origin")
-        if let origin, !allowedOrigins.contains(origin) {
-            // DNS-rebinding protection: the spec requires refusing unknown origins.
-            return eventLoop.makeSucceededFuture(
-                .error(.forbidden, code: "origin_not_allowed", description: "The request's Origin is not allowed"))
+    func respond(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
+        guard let caller = context.caller else { return context.eventLoop.makeSucceededFuture(.missingCaller) }
+        if let refusal = MCPTransport.mediaTypeRefusal(request) { return context.eventLoop.makeSucceededFuture(refusal) }
+        let versionHeader = request.headers.first(name: MCPProtocolVersion.headerName)
+        let envelope: JSONRPCEnvelope
+        switch Self.read(request.body.readableBytesView) {
+        case .failure(let error):
+            let era = MCPEra.of(versionHeader: versionHeader, meta: nil)
+            return context.eventLoop.makeSucceededFuture(renderer(for: era).error(error, id: nil))
+        case .success(let message):
+            envelope = message
         }
-        if request.method == .OPTIONS, let origin {
-            return eventLoop.makeSucceededFuture(CORS.preflight(origin: origin))
-        }
-        guard request.method == .POST else {
-            // No server-initiated SSE stream (GET) and no sessions to end (DELETE).
-            return eventLoop.makeSucceededFuture(
-                .error(.methodNotAllowed, code: "method_not_allowed", description: "Use POST for MCP messages",
-                       headers: ["Allow": "POST"]))
-        }
-        // A promise rather than `flatMap`: pure tools answer within this callback, with no extra future.
-        let answered = eventLoop.makePromise(of: HTTPResponse.self)
-        authenticator.authenticate(request, context: context).whenComplete { result in
-            switch result {
-            case .failure(let error):
-                answered.fail(error)
-            case .success(.refused(let refusal)):
-                answered.succeed(self.allowingOrigin(origin, refusal))
-            case .success(.authenticated(let token)):
-                switch self.serve(request, token: token, context: context) {
-                case .now(var response):
-                    response.principal = token.principal
-                    answered.succeed(self.allowingOrigin(origin, response))
-                case .later(let pending):
-                    pending.whenComplete { result in
-                        answered.completeWith(result.map { response in
-                            var response = response
-                            response.principal = token.principal
-                            return self.allowingOrigin(origin, response)
-                        })
-                    }
-                }
+        let era = MCPEra.of(versionHeader: versionHeader, meta: envelope.meta)
+        let renderer = renderer(for: era)
+        var logged: Logger.Metadata = [
+            "mcp_version": .string(String((era == .modern ? envelope.meta?.protocolVersion ?? versionHeader : era.version)?.prefix(32) ?? "-")),
+        ]
+        if let traceparent = envelope.meta?.traceparent { logged["traceparent"] = .string(traceparent) }
+
+        let answer: Eventually<HTTPResponse>
+        switch envelope.kind {
+        case .invalid(let reason):
+            answer = .now(renderer.error(.invalidRequest(reason), id: nil))
+        case .notification(let method):
+            logged["mcp_method"] = .string(String(method.prefix(64)))
+            answer = .now(HTTPResponse(status: .accepted))
+        case .response:
+            // 2026-07-28 clients "MUST NOT send JSON-RPC responses"; earlier ones had nothing to answer here.
+            answer = .now(era == .modern ? renderer.error(.invalidRequest("clients send requests and notifications only"), id: nil)
+                                         : HTTPResponse(status: .accepted))
+        case .request(let id, let method):
+            logged["mcp_method"] = .string(String(method.prefix(64)))
+            if method == "tools/call", let name = envelope.params?.name { logged["mcp_tool"] = .string(String(name.prefix(64))) }
+            if era == .modern, let violation = ModernRequestRules.violation(headers: request.headers, method: method, params: envelope.params) {
+                answer = .now(renderer.error(violation, id: id))
+                break
+            }
+            switch dispatcher.answer(method: method, params: envelope.params, era: era, caller: caller, context: context) {
+            case .result(let result): answer = .now(renderer.result(result, id: id))
+            case .error(let error): answer = .now(renderer.error(error, id: id))
+            case .toolCall(let call): answer = call.map { renderer.toolCall($0, id: id) }
             }
         }
-        return answered.futureResult
+        let fields = logged
+        return answer.map { response in
+            var response = response
+            response.logMetadata = fields
+            return response
+        }.future(on: context.eventLoop)
     }
 
-    private func allowingOrigin(_ origin: String?, _ response: HTTPResponse) -> HTTPResponse {
-        guard let origin else { return response }
-        var response = response
-        CORS.allow(origin: origin, in: &response.headers)
-        return response
+    private func renderer(for era: MCPEra) -> any MCPRenderer {
+        era == .modern ? modern : legacy
     }
 
-    /// A response now, or one that waits for a tool's work off the event loop.
-    private enum Served {
-        case now(HTTPResponse)
-        case later(EventLoopFuture<HTTPResponse>)
-    }
-
-    private func serve(_ request: HTTPRequest, token: AccessToken, context: RequestContext) -> Served {
-        if let version = request.headers.first(name: MCPProtocolVersion.headerName),
-            !MCPProtocolVersion.supported.contains(version)
-        {
-            return .now(.error(.badRequest, code: "unsupported_protocol_version",
-                               description: "Supported MCP-Protocol-Version values: \(MCPProtocolVersion.supported.joined(separator: ", "))"))
-        }
-        if let accept = request.headers.first(name: "accept"), !Self.acceptsJSON(accept) {
-            return .now(.error(.notAcceptable, code: "not_acceptable", description: "Responses are application/json; include it in Accept"))
-        }
-        guard let contentType = request.headers.first(name: "content-type"),
-            MediaType.value(contentType, is: "application/json")
-        else {
-            return .now(.error(.unsupportedMediaType, code: "unsupported_media_type", description: "Send MCP messages as application/json"))
-        }
-
-        switch dispatcher.handle(request.body.readableBytesView, token: token) {
-        case .reply(let body):
-            return .now(.json(.ok, body))
-        case .accepted:
-            return .now(HTTPResponse(status: .accepted))
-        case .rejected(let body):
-            return .now(.json(.badRequest, body))
-        case .insufficientScope(let scope):
-            AuthorizationDenial.log(scope: scope, token: token, context: context)
-            return .now(challenge.insufficientScope(required: [scope], principal: token.principal))
-        case .deferred(let start):
-            return .later(start(context.eventLoop).map { .json(.ok, $0) })
+    /// The message, or the JSON-RPC error for a body that is not one.
+    static func read(_ body: ByteBufferView) -> Result<JSONRPCEnvelope, JSONRPCError> {
+        let bytes = Data(body)
+        if let envelope = try? JSONCoding.decoder.decode(JSONRPCEnvelope.self, from: bytes) { return .success(envelope) }
+        switch try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed]) {
+        case is [Any]: return .failure(.invalidRequest("batch requests are not supported"))
+        case .some: return .failure(.invalidRequest("a JSON-RPC message must be a JSON object"))
+        case nil: return .failure(.parseError("the body is not valid JSON"))
         }
     }
 
-    static func acceptsJSON(_ accept: String) -> Bool {
-        MediaType.accept(accept, allowsAnyOf: ["application/json", "*/*", "application/*"])
+    /// A refusal by the authentication stage in front of `/mcp`, as a JSON-RPC error; the
+    /// body was not read, so there is no id to give.
+    static func refusal(_ refusal: AuthRefusal, request: HTTPRequest) -> HTTPResponse {
+        .jsonRPC(refusal, id: nil)
     }
 }

@@ -7,7 +7,9 @@ import MCP
 /// SDK's own encoding. Keys are sorted, as `JSONCoding` sorts them.
 enum ToolReplyJSON {
     /// `{"id":…,"jsonrpc":"2.0","result":{…}}`, or nil when the result needs the SDK's encoding.
-    static func encode(_ result: CallTool.Result, id: ID) -> [UInt8]? {
+    /// With `resultMeta` (JSON of an object), the result is a 2026-07-28 one: it carries that
+    /// `_meta` and `resultType`.
+    static func encode(_ result: CallTool.Result, id: ID, resultMeta: [UInt8]? = nil) -> [UInt8]? {
         guard result._meta == nil else { return nil }
         var texts: [String] = []
         texts.reserveCapacity(result.content.count)
@@ -17,11 +19,14 @@ enum ToolReplyJSON {
         }
         var json = JSONWriter(capacity: 128 + texts.reduce(0) { $0 + 2 * $1.utf8.count })
         json.raw(#"{"id":"#)
-        switch id {
-        case .string(let text): json.string(text)
-        case .number(let number): json.number(number)
+        json.id(id)
+        json.raw(#","jsonrpc":"2.0","result":{"#)
+        if let resultMeta {
+            json.raw(#""_meta":"#)
+            json.raw(resultMeta)
+            json.raw(UInt8(ascii: ","))
         }
-        json.raw(#","jsonrpc":"2.0","result":{"content":["#)
+        json.raw(#""content":["#)
         for (index, text) in texts.enumerated() {
             if index > 0 { json.raw(UInt8(ascii: ",")) }
             json.raw(#"{"text":"#)
@@ -32,6 +37,9 @@ enum ToolReplyJSON {
         if let isError = result.isError {
             json.raw(#","isError":"#)
             json.bool(isError)
+        }
+        if resultMeta != nil {
+            json.raw(#","resultType":"complete""#)
         }
         if let structured = result.structuredContent {
             json.raw(#","structuredContent":"#)

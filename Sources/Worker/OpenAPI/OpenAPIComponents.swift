@@ -62,6 +62,23 @@ enum OpenAPIComponents {
                 "pointer": ["type": "string", "description": "RFC 6901 JSON pointer to the offending member of the arguments (\"\" for the whole body)."],
             ],
         ],
+        "JSONRPCError": [
+            "type": "object",
+            "required": ["jsonrpc", "id", "error"],
+            "properties": [
+                "jsonrpc": ["const": "2.0"],
+                "id": ["type": ["string", "integer", "null"], "description": "The request's id; null when it was not read (a refusal before the body)."],
+                "error": [
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": [
+                        "code": ["type": "integer", "description": "JSON-RPC and MCP codes (-32700 to -32600, -32020, -32022); 401, 403 and 503 for refusals."],
+                        "message": ["type": "string", "description": "The cause, for people: e.g. `Unauthorized: the access token expired`."],
+                        "data": ["description": "For -32022, the supported and the requested versions."],
+                    ],
+                ],
+            ],
+        ],
         "TextContent": [
             "type": "object",
             "required": ["type", "text"],
@@ -72,9 +89,10 @@ enum OpenAPIComponents {
         ],
         "ToolDescription": [
             "type": "object",
-            "required": ["name", "description", "inputSchema", "outputSchema", "requiredScope"],
+            "required": ["name", "title", "description", "inputSchema", "outputSchema", "requiredScope"],
             "properties": [
                 "name": ["type": "string"],
+                "title": ["type": "string"],
                 "description": ["type": "string"],
                 "inputSchema": ["type": "object", "description": "JSON Schema 2020-12 of the arguments."],
                 "outputSchema": ["type": "object", "description": "JSON Schema 2020-12 of structuredContent."],
@@ -112,6 +130,7 @@ enum OpenAPIComponents {
 
     static var responses: Value {
         let error = reference("schemas", "Error")
+        let jsonRPCError = reference("schemas", "JSONRPCError")
         return [
             "BadRequest": response("Malformed request (bad JSON, a token in the query, a malformed Authorization header).", schema: error),
             "Unauthorized": response("No access token, or an invalid or expired one.", schema: error, headers: challengeHeader),
@@ -121,6 +140,13 @@ enum OpenAPIComponents {
             "UnsupportedMediaType": response("The body is not application/json.", schema: error),
             "UnprocessableEntity": response("The arguments do not match the tool's input schema.", schema: reference("schemas", "InvalidArguments")),
             "ServiceUnavailable": response("Token validation or a service the tool needs is temporarily unavailable; retry.", schema: error),
+            "MCPBadRequest": response(
+                "A message that is not JSON-RPC, or (2026-07-28) missing _meta keys, headers that disagree with the body, an unsupported version.",
+                schema: jsonRPCError),
+            "MCPUnauthorized": response("No access token, or an invalid or expired one; the body is a JSON-RPC error naming the cause.",
+                                        schema: jsonRPCError, headers: challengeHeader),
+            "MCPForbidden": response("The token lacks the tool's scope (step-up), or the Origin is not allowed.", schema: jsonRPCError, headers: challengeHeader),
+            "MCPMethodNotFound": response("2026-07-28: the method is not one this server implements (-32601).", schema: jsonRPCError),
         ]
     }
 }

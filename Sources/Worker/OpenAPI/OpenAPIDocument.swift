@@ -113,12 +113,16 @@ struct OpenAPIDocument: Sendable {
     private var mcp: Value {
         [
             "operationId": "mcp",
-            "summary": "MCP Streamable HTTP (stateless, JSON responses)",
+            "summary": "MCP Streamable HTTP (stateless, JSON responses; 2026-07-28 and 2025 revisions)",
             "description": """
-                JSON-RPC 2.0 messages: initialize, ping, tools/list, tools/call. tools/call needs the tool's \
-                scope (see the per-tool paths); without it the answer is HTTP 403 with the step-up challenge.
+                JSON-RPC 2.0 messages. With MCP-Protocol-Version 2026-07-28 (or the protocol version in params._meta):                 server/discover, tools/list, tools/call, with Mcp-Method (and Mcp-Name for tools/call) mirroring the body.                 Otherwise the 2025 revisions: initialize, ping, tools/list, tools/call. tools/call needs the tool's scope                 (see the per-tool paths); without it the answer is HTTP 403 with the step-up challenge. Every error on                 this path is a JSON-RPC error.
                 """,
             "security": [["oauth2": []]],
+            "parameters": [
+                Self.header("MCP-Protocol-Version", "2026-07-28, or a 2025 revision (2025-03-26 when absent)."),
+                Self.header("Mcp-Method", "2026-07-28: the body's method."),
+                Self.header("Mcp-Name", "2026-07-28, tools/call: the tool's name (or =?base64?…?=)."),
+            ],
             "requestBody": [
                 "required": true,
                 "content": OpenAPIComponents.jsonContent([
@@ -135,12 +139,18 @@ struct OpenAPIDocument: Sendable {
             "responses": responses(
                 [
                     "200": OpenAPIComponents.response("A JSON-RPC response (result or error).", schema: ["type": "object"]),
-                    "202": ["description": "A notification or response was accepted."],
-                    "406": OpenAPIComponents.response("Accept excludes application/json.", schema: OpenAPIComponents.reference("schemas", "Error")),
+                    "202": ["description": "A notification was accepted."],
+                    "405": OpenAPIComponents.response("Only POST: no GET stream, no sessions.", schema: OpenAPIComponents.reference("schemas", "JSONRPCError")),
+                    "406": OpenAPIComponents.response("Accept excludes application/json.", schema: OpenAPIComponents.reference("schemas", "JSONRPCError")),
+                    "415": OpenAPIComponents.response("The body is not application/json.", schema: OpenAPIComponents.reference("schemas", "JSONRPCError")),
                 ],
-                errors: ["400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "413": "PayloadTooLarge",
-                         "415": "UnsupportedMediaType", "503": "ServiceUnavailable"]),
+                errors: ["400": "MCPBadRequest", "401": "MCPUnauthorized", "403": "MCPForbidden", "404": "MCPMethodNotFound",
+                         "413": "PayloadTooLarge", "503": "ServiceUnavailable"]),
         ]
+    }
+
+    private static func header(_ name: String, _ description: String) -> Value {
+        ["name": .string(name), "in": "header", "required": false, "description": .string(description), "schema": ["type": "string"]]
     }
 
     private var readiness: Value {

@@ -3,6 +3,7 @@ import MCP
 /// Returns its `message`: the smallest round trip through authentication and dispatch.
 struct EchoTool: SynchronousTool {
     let name = "echo"
+    let title = "Echo a message"
     let description = "Returns the given message unchanged. Use it to check that the connection and the access token work."
     let requiredScope = "mcp:read"
     let inputSchema = ToolInputSchema(properties: [

@@ -4,6 +4,7 @@ import MCP
 /// The server's clock, as RFC 3339 and as Unix seconds.
 struct TimestampTool: SynchronousTool {
     let name = "timestamp"
+    let title = "Server time"
     let description = "Returns the server's current time as an RFC 3339 UTC timestamp and as Unix seconds."
     let requiredScope = "mcp:read"
     let inputSchema = ToolInputSchema.empty

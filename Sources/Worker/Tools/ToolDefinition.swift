@@ -11,11 +11,14 @@ struct ToolCallContext: Sendable {
 /// One tool: what it is called, what it takes and gives, which scope it needs, and what it does.
 protocol ToolDefinition: Sendable {
     var name: String { get }
+    /// A short human-readable name, for a client's user interface.
+    var title: String { get }
     var description: String { get }
     var inputSchema: ToolInputSchema { get }
     /// JSON Schema of `structuredContent` in a successful result.
     var outputSchema: Value { get }
     var requiredScope: String { get }
+    /// What the tool does to the world, truthfully: clients decide on confirmations from it.
     var annotations: Tool.Annotations { get }
 
     /// Runs with arguments already validated against `inputSchema`.
@@ -38,14 +41,21 @@ extension SynchronousTool {
 }
 
 extension ToolDefinition {
+    /// Reads only, touches nothing outside this server.
     var annotations: Tool.Annotations { Tool.Annotations(readOnlyHint: true, openWorldHint: false) }
 
-    /// The MCP description of the tool, as `tools/list` returns it.
-    var descriptor: Tool {
-        Tool(
-            name: name, description: description, inputSchema: inputSchema.jsonSchema, annotations: annotations,
-            outputSchema: outputSchema,
-            _meta: Metadata(additionalFields: ["gatehouse/requiredScope": .string(requiredScope)]))
+    /// The MCP description of the tool, as `tools/list` returns it in every era.
+    var descriptor: Value {
+        var hints: [String: Value] = [:]
+        if let value = annotations.readOnlyHint { hints["readOnlyHint"] = .bool(value) }
+        if let value = annotations.destructiveHint { hints["destructiveHint"] = .bool(value) }
+        if let value = annotations.idempotentHint { hints["idempotentHint"] = .bool(value) }
+        if let value = annotations.openWorldHint { hints["openWorldHint"] = .bool(value) }
+        return [
+            "name": .string(name), "title": .string(title), "description": .string(description),
+            "inputSchema": inputSchema.jsonSchema, "outputSchema": outputSchema, "annotations": .object(hints),
+            "_meta": ["gatehouse/requiredScope": .string(requiredScope)],
+        ]
     }
 }
 

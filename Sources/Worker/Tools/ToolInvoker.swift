@@ -1,23 +1,51 @@
 import Foundation
 import MCP
+import NIOCore
 
-/// The steps every tool call takes, whichever protocol carried it: find the tool, check the
-/// scope, validate the arguments, run. MCP and REST differ only in how they report each outcome.
+/// The steps every tool call takes, whichever route carried it: find the tool, check the
+/// caller's scope (before the arguments are even decoded), validate the arguments, run. The
+/// routes differ only in how they render the `ToolCallResult`.
 struct ToolInvoker: Sendable {
-    enum Outcome: Sendable {
-        case unknownTool
-        case insufficientScope(String)
-        case invalidArguments(ToolArgumentError)
-        case ran(ToolOutcome)
-    }
-
     var tools: ToolRegistry
+    var challenge: AuthChallenge
     var processID: Int32
 
-    func call(_ name: String, arguments: [String: Value], token: AccessToken) -> Outcome {
-        guard let tool = tools[name] else { return .unknownTool }
-        guard token.grants(tool.requiredScope) else { return .insufficientScope(tool.requiredScope) }
-        if let problem = tool.inputSchema.validate(arguments) { return .invalidArguments(problem) }
-        return .ran(tool.invoke(arguments, context: ToolCallContext(token: token, processID: processID, now: Date())))
+    /// The tool the caller may call, or why not (unknown, or the scope it lacks; the denial is logged).
+    func authorize(_ name: String, caller: AccessToken, context: RequestContext) -> Result<any ToolDefinition, ToolRefused> {
+        guard let tool = tools[name] else { return .failure(ToolRefused(result: .unknownTool(name))) }
+        guard caller.grants(tool.requiredScope) else {
+            AuthorizationDenial.log(scope: tool.requiredScope, token: caller, context: context)
+            let refusal = challenge.insufficientScope(required: [tool.requiredScope], principal: caller.principal, tool: name)
+            return .failure(ToolRefused(result: .needsScope(refusal)))
+        }
+        return .success(tool)
     }
+
+    /// Validates the arguments against the tool's schema and runs it.
+    func run(_ tool: any ToolDefinition, arguments: [String: Value], caller: AccessToken) -> Eventually<ToolCallResult> {
+        if let problem = tool.inputSchema.validate(arguments) { return .now(.invalidArguments(problem)) }
+        switch tool.invoke(arguments, context: ToolCallContext(token: caller, processID: processID, now: Date())) {
+        case .completed(let result):
+            return .now(.completed(result))
+        case .deferred(let start):
+            return .later { eventLoop in
+                start(eventLoop).map { ToolCallResult.completed($0) }.recover { error in
+                    .unavailable((error as? ToolUnavailable)?.message ?? "The tool failed")
+                }
+            }
+        }
+    }
+
+    /// Both steps, for arguments decoded already (MCP reads them with the message).
+    func call(_ name: String, arguments: [String: Value], caller: AccessToken, context: RequestContext) -> Eventually<ToolCallResult> {
+        switch authorize(name, caller: caller, context: context) {
+        case .failure(let refused): .now(refused.result)
+        case .success(let tool): run(tool, arguments: arguments, caller: caller)
+        }
+    }
+}
+
+/// A call stopped before its arguments mattered.
+struct ToolRefused: Error, Sendable {
+    var result: ToolCallResult
 }

@@ -3,6 +3,7 @@ import MCP
 /// Who the server thinks the caller is, and which worker process answered.
 struct WhoamiTool: SynchronousTool {
     let name = "whoami"
+    let title = "Who am I"
     let description = "Returns the caller's subject, client id and granted scopes as the server sees them, and the process id of the worker that answered."
     let requiredScope = "mcp:read"
     let inputSchema = ToolInputSchema.empty

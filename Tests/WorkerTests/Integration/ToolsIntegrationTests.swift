@@ -108,15 +108,20 @@ struct ToolsIntegrationTests {
             let restAllowed = try await harness.rest(call.tool, call.arguments, token: granted)
             #expect(restAllowed.status == 200, "\(call.tool) with \(call.scope) over REST: \(restAllowed.text)")
 
-            for denied in [try await harness.mcp(call.tool, call.arguments, token: lacking),
-                           try await harness.rest(call.tool, call.arguments, token: lacking)] {
+            let mcpDenied = try await harness.mcp(call.tool, call.arguments, token: lacking)
+            let restDenied = try await harness.rest(call.tool, call.arguments, token: lacking)
+            for denied in [mcpDenied, restDenied] {
                 #expect(denied.status == 403, "\(call.tool) without \(call.scope)")
                 let challenge = try #require(BearerChallenge(denied.header("www-authenticate")))
                 #expect(challenge["error"] == "insufficient_scope")
                 #expect(challenge["scope"] == call.scope)
                 #expect(challenge["resource_metadata"] == "https://mcp.gatehouse.test/.well-known/oauth-protected-resource/mcp")
-                #expect(denied.json?["error"] as? String == "insufficient_scope")
             }
+            // The same challenge; the body is each route's own: OAuth JSON, or a JSON-RPC error.
+            #expect(restDenied.json?["error"] as? String == "insufficient_scope")
+            let error = try #require(mcpDenied.json?["error"] as? [String: Any])
+            #expect(error["code"] as? Int == 403)
+            #expect(error["message"] as? String == "Forbidden: tool '\(call.tool)' needs scope \(call.scope)")
         }
     }
 

@@ -5,6 +5,7 @@ struct NotesDeleteTool: ToolDefinition {
     let store: NotesStore
 
     let name = "notes_delete"
+    let title = "Delete a note"
     let description = "Deletes your note with the given id. Deleting an id you do not have is not an error: 'deleted' is then false."
     let requiredScope = "mcp:write"
     let annotations = Tool.Annotations(readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false)

@@ -5,6 +5,7 @@ struct NotesListTool: ToolDefinition {
     let store: NotesStore
 
     let name = "notes_list"
+    let title = "List your notes"
     let description = "Lists your notes (ids and texts, sorted by id): only those saved with notes_put under your own subject."
     let requiredScope = "mcp:read"
     let inputSchema = ToolInputSchema.empty

@@ -5,6 +5,7 @@ struct NotesPutTool: ToolDefinition {
     let store: NotesStore
 
     let name = "notes_put"
+    let title = "Save a note"
     let description = """
         Saves a short text note under an id of your choice, visible only to the same subject (you). \
         An existing note with that id is replaced. At most \(NotesStore.maxNotes) notes of up to \

@@ -10,8 +10,6 @@ enum NotesToolSupport {
         description: "The note's name, chosen by you: 1 to \(NotesStore.maxIDLength) ASCII letters, digits, '.', '_' or '-'.",
         required: true, minLength: 1, maxLength: NotesStore.maxIDLength, allowedCharacters: .identifier)
 
-    static let annotationsTitlePrefix = "Notes"
-
     /// Runs `work` for the caller's subject; a token without `sub` gets a tool error.
     static func run(
         _ context: ToolCallContext, _ work: @escaping @Sendable (_ subject: String) async throws -> CallTool.Result

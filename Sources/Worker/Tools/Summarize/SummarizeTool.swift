@@ -7,6 +7,7 @@ struct SummarizeTool: SynchronousTool {
     static let defaultSentences = 3
 
     let name = "summarize"
+    let title = "Summarize text"
     let description = """
         Summarizes a text by extracting its most informative sentences (scored by word frequency, \
         kept in their original order) and returns statistics: characters, words, unique words, \
