@@ -270,7 +270,9 @@ def main() -> int:
             ("metadata GET", "/.well-known/oauth-protected-resource/mcp", "metadata.lua"),
             ("/readyz", "/readyz", "readyz.lua"),
         ]
-        plan = [("gatehouse", gatehouse_url, routes), ("fastmcp", peer_url, routes),
+        # Both MCP eras on the same endpoint, next to each other; the peer speaks the 2025 one.
+        gatehouse_routes = routes[:1] + [("tools/call 2026", "/mcp", "mcp-echo-2026.lua")] + routes[1:]
+        plan = [("gatehouse", gatehouse_url, gatehouse_routes), ("fastmcp", peer_url, routes),
                 ("nginx return 200", f"http://127.0.0.1:{nginx_port}", [("return 200", "/mcp", "mcp-echo.lua")])]
         results: list[Result] = []
         for connections in connection_counts:
@@ -335,6 +337,10 @@ class Report:
             rows.append((f"tools/call ≥ 0.5× nginx (c={c})", f"{g.rps / n.rps:.2f}×", g.rps / n.rps >= 0.5))
         g = self.find("gatehouse", "tools/call echo", big)
         rows.append((f"tools/call p99 ≤ 5 ms (c={big})", f"{g.p99_ms:.2f} ms", g.p99_ms <= 5))
+        modern, legacy = self.find("gatehouse", "tools/call 2026", big), self.find("gatehouse", "tools/call echo", big)
+        if modern and legacy and legacy.rps:
+            ratio = modern.rps / legacy.rps
+            rows.append((f"tools/call 2026-07-28 ≥ 0.9× the 2025 era (c={big})", f"{ratio:.2f}×", ratio >= 0.9))
         for route in ("401 no token", "metadata GET"):
             r, n = self.find("gatehouse", route, big), self.limit(big)
             rows.append((f"{route} ≥ 0.6× nginx (c={big})", f"{r.rps / n.rps:.2f}×", r.rps / n.rps >= 0.6))
