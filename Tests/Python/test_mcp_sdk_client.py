@@ -5,152 +5,53 @@ the high-level `mcp.Client`); raw `httpx` is used only to look at HTTP details t
 surface (status codes and `WWW-Authenticate` challenges).
 
 SDK 2.x takes HTTP settings (headers, auth, timeouts) through an `httpx2.AsyncClient` passed
-as `http_client=`; `streamable_http_client` has no `headers=` argument any more.
+as `http_client=`; `streamable_http_client` has no `headers=` argument any more. The helpers for
+that (and the OAuth plumbing) are in mcp_support.py, shared with test_mcp_2026.py.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
 import httpx
-import httpx2
 import pytest
 from mcp import Client, ClientSession
-from mcp.client.auth import TokenStorage
-from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuthProvider
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
+from mcp.shared.auth import OAuthToken
 from mcp.shared.exceptions import MCPError
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
 from conftest import (
     CLIENT_ID,
-    CLIENT_SECRET,
     RESOURCE,
     RESOURCE_METADATA_URL,
     IdP,
     TokenFactory,
     Worker,
 )
+from mcp_support import (
+    STEP_TIMEOUT_S,
+    MemoryTokenStorage,
+    PublicHostTransport,
+    Recorder,
+    challenge_params,
+    innermost,
+    jwt_part,
+    mcp_headers,
+    oauth_provider,
+    sdk_http_client,
+    sdk_session,
+)
 
 pytestmark = pytest.mark.anyio
 
-# Every SDK interaction runs under this deadline, so a hang fails one test instead of the run.
-STEP_TIMEOUT_S = 20.0
 EXPECTED_TOOLS = {"echo", "timestamp", "whoami"}
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-@dataclass
-class Exchange:
-    method: str
-    url: str
-    request_headers: dict[str, str]
-    request_body: bytes
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def jsonrpc_method(self) -> str | None:
-        try:
-            return json.loads(self.request_body).get("method")
-        except ValueError:
-            return None
-
-
-class Recorder:
-    """httpx2 event hooks that record every request the SDK's HTTP client sends and its answer."""
-
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-
-    async def on_request(self, request: httpx2.Request) -> None:
-        body = request.content if request.stream is not None else b""
-        self.exchanges.append(
-            Exchange(
-                method=request.method,
-                url=str(request.url),
-                request_headers={k.lower(): v for k, v in request.headers.items()},
-                request_body=body,
-            )
-        )
-        request.extensions["recorder_index"] = len(self.exchanges) - 1
-
-    async def on_response(self, response: httpx2.Response) -> None:
-        index = response.request.extensions.get("recorder_index")
-        if index is None:
-            return
-        exchange = self.exchanges[index]
-        exchange.status = response.status_code
-        exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
-
-    @property
-    def hooks(self) -> dict[str, list]:
-        return {"request": [self.on_request], "response": [self.on_response]}
-
-    def statuses(self) -> list[int | None]:
-        return [exchange.status for exchange in self.exchanges]
-
-
-def sdk_http_client(
-    token: str | None = None,
-    *,
-    recorder: Recorder | None = None,
-    auth: httpx2.Auth | None = None,
-    transport: httpx2.AsyncBaseTransport | None = None,
-) -> httpx2.AsyncClient:
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    return httpx2.AsyncClient(
-        headers=headers,
-        auth=auth,
-        transport=transport,
-        timeout=httpx2.Timeout(10.0),
-        trust_env=False,
-        event_hooks=recorder.hooks if recorder else None,
-    )
-
-
-@asynccontextmanager
-async def sdk_session(
-    worker: Worker, token: str | None = None, *, recorder: Recorder | None = None
-) -> AsyncIterator[ClientSession]:
-    """A `ClientSession` over the SDK's Streamable HTTP transport; not yet initialized."""
-    async with sdk_http_client(token, recorder=recorder) as http:
-        async with streamable_http_client(worker.mcp_url, http_client=http) as (read_stream, write_stream):
-            async with ClientSession(read_stream, write_stream) as session:
-                yield session
-
-
-def jwt_part(token: str, index: int) -> dict:
-    part = token.split(".")[index]
-    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-
-
-def challenge_params(header: str) -> dict[str, str]:
-    """The auth-params of a `Bearer` WWW-Authenticate challenge (quoted-string values)."""
-    assert header.lower().startswith("bearer "), header
-    return {key.lower(): value for key, value in re.findall(r'([A-Za-z_]+)="([^"]*)"', header)}
-
-
-def innermost(error: BaseException) -> BaseException:
-    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
-        error = error.exceptions[0]
-    return error
-
-
-def mcp_headers() -> dict[str, str]:
-    return {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 
 
 def raw_tools_call(worker: Worker, token: str | None, name: str, arguments: dict) -> httpx.Response:
@@ -324,19 +225,6 @@ async def test_sdk_without_a_token_is_refused_with_401(worker: Worker) -> None:
     assert "resource_metadata=" in recorder.exchanges[0].response_headers["www-authenticate"]
 
 
-async def test_high_level_client_without_a_token_fails(worker: Worker) -> None:
-    recorder = Recorder()
-    with anyio.fail_after(STEP_TIMEOUT_S):
-        async with sdk_http_client(None, recorder=recorder) as http:
-            with pytest.raises(BaseException) as raised:
-                async with Client(streamable_http_client(worker.mcp_url, http_client=http)):
-                    pass
-    # mcp.Client raises it wrapped in (nested) exception groups from its task groups.
-    assert isinstance(innermost(raised.value), MCPError), raised.value
-    # The discover probe and the fallback initialize are both refused.
-    assert recorder.statuses() == [401, 401]
-
-
 def test_401_challenge_points_at_the_resource_metadata(worker: Worker, idp: IdP) -> None:
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
     response = httpx.post(worker.mcp_url, json=body, headers=mcp_headers(), timeout=10.0, trust_env=False)
@@ -430,70 +318,12 @@ async def test_token_signed_after_key_rotation_works_without_restart(
 # the SDK's own OAuth discovery (client credentials, no interaction)
 
 
-class MemoryTokenStorage(TokenStorage):
-    def __init__(self, tokens: OAuthToken | None = None) -> None:
-        self.tokens = tokens
-        self.client_info: OAuthClientInformationFull | None = None
-
-    async def get_tokens(self) -> OAuthToken | None:
-        return self.tokens
-
-    async def set_tokens(self, tokens: OAuthToken) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self) -> OAuthClientInformationFull | None:
-        return self.client_info
-
-    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
-        self.client_info = client_info
-
-
-class PublicHostTransport(httpx2.AsyncBaseTransport):
-    """Sends requests for the resource's public https host to the worker over plain HTTP.
-
-    It stands in for DNS plus the TLS-terminating proxy of a deployment, so the SDK sees the
-    real public URLs (the resource, the metadata URL in the challenge) and checks them as it
-    would in production. The Host header stays the public one. Everything else (the IdP on
-    127.0.0.1) passes through unchanged.
-    """
-
-    def __init__(self, worker: Worker) -> None:
-        self.public_host = urlsplit(RESOURCE).hostname
-        self.worker = worker
-        self.inner = httpx2.AsyncHTTPTransport(trust_env=False)
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        if request.url.host == self.public_host:
-            # A new request: the original is reused when the auth flow retries it.
-            request = httpx2.Request(
-                request.method,
-                request.url.copy_with(scheme="http", host="127.0.0.1", port=self.worker.port),
-                headers=request.headers,
-                stream=request.stream,
-                extensions=request.extensions,
-            )
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-def _oauth_provider(idp: IdP, storage: TokenStorage) -> ClientCredentialsOAuthProvider:
-    return ClientCredentialsOAuthProvider(
-        server_url=RESOURCE,
-        storage=storage,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        issuer=idp.issuer,
-    )
-
-
 async def test_sdk_oauth_discovery_with_client_credentials(worker: Worker, idp: IdP) -> None:
     storage = MemoryTokenStorage()
     recorder = Recorder()
     with anyio.fail_after(STEP_TIMEOUT_S):
         async with sdk_http_client(
-            recorder=recorder, auth=_oauth_provider(idp, storage), transport=PublicHostTransport(worker)
+            recorder=recorder, auth=oauth_provider(idp, storage), transport=PublicHostTransport(worker)
         ) as http:
             async with streamable_http_client(RESOURCE, http_client=http) as (read_stream, write_stream):
                 async with ClientSession(read_stream, write_stream) as session:
@@ -529,7 +359,7 @@ async def test_sdk_oauth_steps_up_on_insufficient_scope(
     recorder = Recorder()
     with anyio.fail_after(STEP_TIMEOUT_S):
         async with sdk_http_client(
-            recorder=recorder, auth=_oauth_provider(idp, storage), transport=PublicHostTransport(worker)
+            recorder=recorder, auth=oauth_provider(idp, storage), transport=PublicHostTransport(worker)
         ) as http:
             async with streamable_http_client(RESOURCE, http_client=http) as (read_stream, write_stream):
                 async with ClientSession(read_stream, write_stream) as session:

@@ -26,9 +26,7 @@ struct MCPEndpoint: Sendable {
         }
         let era = MCPEra.of(versionHeader: versionHeader, meta: envelope.meta)
         let renderer = renderer(for: era)
-        var logged: Logger.Metadata = [
-            "mcp_version": .string(String((era == .modern ? envelope.meta?.protocolVersion ?? versionHeader : era.version)?.prefix(32) ?? "-")),
-        ]
+        var logged: Logger.Metadata = ["mcp_version": .string(String(Self.loggedVersion(era: era, envelope: envelope, header: versionHeader).prefix(32)))]
         if let traceparent = envelope.meta?.traceparent { logged["traceparent"] = .string(traceparent) }
 
         let answer: Eventually<HTTPResponse>
@@ -61,6 +59,18 @@ struct MCPEndpoint: Sendable {
             response.logMetadata = fields
             return response
         }.future(on: context.eventLoop)
+    }
+
+    /// The version a request spoke: the one it declared in 2026-07-28, the one `initialize`
+    /// negotiates, otherwise the header's (or the one assumed without it).
+    private static func loggedVersion(era: MCPEra, envelope: JSONRPCEnvelope, header: String?) -> String {
+        switch era {
+        case .modern:
+            return envelope.meta?.protocolVersion ?? header ?? "-"
+        case .legacy(let version):
+            if case .request(_, "initialize") = envelope.kind { return MCPProtocolVersion.negotiate(envelope.params?.protocolVersion) }
+            return version
+        }
     }
 
     private func renderer(for era: MCPEra) -> any MCPRenderer {
