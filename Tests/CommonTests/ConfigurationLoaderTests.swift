@@ -4,6 +4,7 @@ import Testing
 @testable import Common
 
 @Suite struct ConfigurationLoaderTests {
+    static let sharedCacheKey = String(repeating: "k", count: 32)
     static let minimal = [
         "GATEHOUSE_RESOURCE": "https://mcp.example.com/mcp",
         "GATEHOUSE_ISSUER": "https://auth.example.com/realms/mcp-realm",
@@ -118,6 +119,7 @@ import Testing
     @Test func fileVariantsForSecrets() throws {
         var environment = Self.minimal
         environment["GATEHOUSE_REDIS_URL_FILE"] = "/run/secrets/redis"
+        environment["GATEHOUSE_SHARED_CACHE_KEY"] = Self.sharedCacheKey
         let configuration = try load(environment, files: ["/run/secrets/redis": "redis://:s3cret@redis:6379/2\n", "/nonexistent-but-unused": ""]).configuration
         #expect(configuration.redisURL == "redis://:s3cret@redis:6379/2")
 
@@ -168,6 +170,7 @@ extension ConfigurationLoaderTests {
         var environment = Self.minimal
         environment["GATEHOUSE_REDIS_URL"] = "redis://redis:6379/2"
         environment["GATEHOUSE_REDIS_PASSWORD_FILE"] = "/run/secrets/redis_password"
+        environment["GATEHOUSE_SHARED_CACHE_KEY"] = Self.sharedCacheKey
         let configuration = try load(environment, files: ["/run/secrets/redis_password": "p@ss word\n", "/nonexistent-but-unused": ""]).configuration
         let url = try RedisURL(parsing: try #require(configuration.redisURL))
         #expect(url.password == "p@ss word")
@@ -190,5 +193,25 @@ extension ConfigurationLoaderTests {
         #expect(try load(on, files: files).warnings.allSatisfy { !$0.contains("GATEHOUSE_LIST_ALL_TOOLS") })
         on["GATEHOUSE_LIST_ALL_TOOLS"] = "sometimes"
         #expect(problems(on, files: files) == ["GATEHOUSE_LIST_ALL_TOOLS: 'sometimes' is not a boolean (true or false)"])
+    }
+}
+
+extension ConfigurationLoaderTests {
+    /// Redis is a trust boundary: without the key that signs what workers share there, start-up
+    /// stops (one line); the key comes from a secret file and is long enough to mean something.
+    @Test func redisNeedsASharedCacheKey() throws {
+        let files = ["/nonexistent-but-unused": "", "/run/secrets/shared_cache_key": String(repeating: "s", count: 64) + "\n"]
+        var environment = Self.minimal
+        environment["GATEHOUSE_REDIS_URL"] = "redis://redis:6379/0"
+        #expect(problems(environment, files: files) == [
+            "GATEHOUSE_SHARED_CACHE_KEY: is required with GATEHOUSE_REDIS_URL: it signs the key records workers share through Redis (or set GATEHOUSE_SHARED_CACHE_KEY_FILE)",
+        ])
+        environment["GATEHOUSE_SHARED_CACHE_KEY_FILE"] = "/run/secrets/shared_cache_key"
+        #expect(try load(environment, files: files).configuration.sharedCacheKey == String(repeating: "s", count: 64))
+        environment["GATEHOUSE_SHARED_CACHE_KEY_FILE"] = nil
+        environment["GATEHOUSE_SHARED_CACHE_KEY"] = "short"
+        #expect(problems(environment, files: files) == ["GATEHOUSE_SHARED_CACHE_KEY: must be at least 32 bytes (e.g. openssl rand -hex 32)"])
+        // Without Redis nothing needs it.
+        #expect(problems(Self.minimal, files: files).isEmpty)
     }
 }

@@ -29,6 +29,7 @@ RESOURCE = "https://mcp.gatehouse.test/mcp"
 RESOURCE_METADATA_URL = "https://mcp.gatehouse.test/.well-known/oauth-protected-resource/mcp"
 CLIENT_ID = "mcp-client"
 CLIENT_SECRET = "mcp-secret"
+SHARED_CACHE_KEY = "test-fleet-shared-cache-key-0123456789abcdef"
 
 STARTUP_DEADLINE_S = 30.0
 STOP_GRACE_S = 5.0
@@ -199,6 +200,8 @@ def _start_worker(idp: IdP, run_dir: Path, name: str, extra: dict[str, str]) -> 
             "GATEHOUSE_ALLOW_INSECURE_HTTP": "true",
             "GATEHOUSE_BIND": "127.0.0.1:0",
             "GATEHOUSE_DOTENV": str(dotenv),
+            # Signs the records workers share through Redis; required with GATEHOUSE_REDIS_URL.
+            "GATEHOUSE_SHARED_CACHE_KEY": SHARED_CACHE_KEY,
             # A token signed with a key the cache does not know refetches the JWKS at once, rather
             # than after the default 5 s cooldown that follows the startup fetch; the key-rotation
             # test would otherwise depend on how long ago the worker started.

@@ -31,7 +31,7 @@ INTERNAL_VARIABLES = {
 
 # Names that say "this value is a credential".
 # "token" only as the last word (AUTH_TOKEN), not in GATEHOUSE_TOKEN_TYPE or access.token.claim.
-SECRET_NAME = re.compile(r"pass(word|wd)|secret|api[_-]?key|private[_-]?key|(^|[_.-])token$", re.IGNORECASE)
+SECRET_NAME = re.compile(r"pass(word|wd)|secret|api[_-]?key|private[_-]?key|(^|[_.-])token$|cache[_-]?key", re.IGNORECASE)
 
 
 def operator_variables() -> set[str]:

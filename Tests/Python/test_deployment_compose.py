@@ -120,6 +120,9 @@ def test_gatehouse_container_is_locked_down(services: dict[str, Any]) -> None:
     assert grace > graceful_timeout
     password_file = environment_of(gatehouse)["GATEHOUSE_REDIS_PASSWORD_FILE"]
     assert password_file == "/run/secrets/redis_password" and "redis_password" in gatehouse["secrets"]
+    # The key that signs the records workers share through Redis is a secret too.
+    key_file = environment_of(gatehouse)["GATEHOUSE_SHARED_CACHE_KEY_FILE"]
+    assert key_file == "/run/secrets/shared_cache_key" and "shared_cache_key" in gatehouse["secrets"]
 
 
 def test_keycloak_runs_in_production_mode_behind_the_proxy(services: dict[str, Any]) -> None:
@@ -225,9 +228,13 @@ def test_example_configuration_passes_gatehouse_check_config(env_file: Path, tmp
     """The real loader accepts the shipped examples, without a single unknown-variable warning."""
     password_file = tmp_path / "redis_password"
     password_file.write_text("not-a-real-password\n")
+    key_file = tmp_path / "shared_cache_key"
+    key_file.write_text("0" * 64 + "\n")
     env = _child_environment({"GATEHOUSE_DOTENV": str(env_file)})
     if env_file == ENV_EXAMPLE:
-        env["GATEHOUSE_REDIS_PASSWORD_FILE"] = str(password_file)  # what compose.yaml adds
+        # What compose.yaml adds from its secrets.
+        env["GATEHOUSE_REDIS_PASSWORD_FILE"] = str(password_file)
+        env["GATEHOUSE_SHARED_CACHE_KEY_FILE"] = str(key_file)
     result = subprocess.run(
         [str(_executable("gatehouse")), "check-config"], env=env, cwd=tmp_path,
         capture_output=True, text=True, timeout=30,

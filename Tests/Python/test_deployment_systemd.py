@@ -311,6 +311,7 @@ def test_every_syscall_gatehouse_makes_passes_the_units_filter(
         "GATEHOUSE_BIND": f"127.0.0.1:{port}",
         "NOTIFY_SOCKET": notify_path,
         "GATEHOUSE_REDIS_URL": f"redis://127.0.0.1:{redis_server}/0",
+        "GATEHOUSE_SHARED_CACHE_KEY": "strace-fleet-shared-cache-key-0123456789abcdef",
     })
     summary = tmp_path / "strace.txt"
     tracer, log_path = start_logged(

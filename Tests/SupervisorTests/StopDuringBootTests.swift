@@ -117,10 +117,15 @@ struct StopDuringBootTests {
         defer { idp.stop() }
         let supervisor = try await SupervisorProcess.start(idp: idp, workers: 2)
         defer { supervisor.stop() }
+        // With the provider down, the new generation cannot load its keys: the reload stays in
+        // progress, so the second HUP is sure to arrive during it.
+        try await idp.goDown()
         supervisor.signal(SIGHUP)
         try await supervisor.waitForLog(event: "reload.started")
         supervisor.signal(SIGHUP)
-        try await supervisor.waitForLog(event: "reload.completed", count: 2, timeout: .seconds(10))
+        try await supervisor.waitForLog(event: "reload.queued")
+        try await idp.comeUp()
+        try await supervisor.waitForLog(event: "reload.completed", count: 2, timeout: .seconds(20))
         try await waitUntil("the two older generations to leave") {
             let log = supervisor.process.logLines
             let spawned = log.filter { $0["event"] as? String == "worker.spawned" }.count

@@ -77,6 +77,18 @@ public final class RedisServerProcess: @unchecked Sendable {
         RedisOptions(url: try RedisURL(parsing: url(db: db)), connectTimeout: connectTimeout, commandTimeout: commandTimeout)
     }
 
+    /// Runs the distribution's `redis-cli` against this server (as an operator, or an attacker
+    /// who can reach Redis, would) and returns what it printed, raw.
+    public func cli(_ arguments: [String]) async throws -> String {
+        let executable = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        var environment: [String: String] = [:]
+        if let password { environment["REDISCLI_AUTH"] = password }
+        let process = try ManagedProcess(
+            executable: executable, arguments: ["-h", "127.0.0.1", "-p", String(port), "--raw"] + arguments, environment: environment)
+        guard try await process.waitForExit(timeout: .seconds(10)) == 0 else { throw HarnessError("redis-cli \(arguments.first ?? ""): \(process.output)") }
+        return process.output
+    }
+
     /// Stops the server (SIGTERM; it shuts down cleanly, closing every connection).
     public func stop() {
         process.stop(timeout: 5)

@@ -9,6 +9,9 @@ public final class WorkerProcess: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var mcpURL: String { "\(baseURL)/mcp" }
 
+    /// The fleet's key for records shared through Redis, in every test.
+    public static let sharedCacheKey = "test-fleet-shared-cache-key-0123456789abcdef"
+
     /// The environment a worker needs to trust `idp`; `extra` adds or overrides variables.
     public static func environment(idp: DevIdPProcess, resource: String = DevIdPProcess.defaultAudience, extra: [String: String] = [:]) -> [String: String] {
         var environment = [
@@ -19,6 +22,8 @@ public final class WorkerProcess: @unchecked Sendable {
             "GATEHOUSE_LOG_LEVEL": "info",
             // Never read a developer's ./.env during tests.
             "GATEHOUSE_DOTENV": "/dev/null",
+            // Required with GATEHOUSE_REDIS_URL; harmless without.
+            "GATEHOUSE_SHARED_CACHE_KEY": sharedCacheKey,
         ]
         environment.merge(extra) { _, new in new }
         return environment

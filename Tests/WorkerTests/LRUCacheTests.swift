@@ -48,7 +48,8 @@ import Testing
 
 @Suite struct VerifiedTokenCacheTests {
     func token(kid: String, expiresIn seconds: Double, now: Double) -> AccessToken {
-        AccessToken(subject: "s", clientID: "c", scopes: ["mcp:read"], expiresAt: now + seconds, keyID: kid, tokenID: nil)
+        AccessToken(subject: "s", clientID: "c", scopes: ["mcp:read"], expiresAt: now + seconds, keyID: kid, tokenID: nil,
+                    keyThumbprint: "thumbprint-of-\(kid)")
     }
 
     @Test func servesUntilTheTokenExpires() {
@@ -75,9 +76,23 @@ import Testing
         let now = 1_000_000.0
         cache.store("token-a", as: token(kid: "old", expiresIn: 60, now: now))
         cache.store("token-b", as: token(kid: "new", expiresIn: 60, now: now))
-        cache.retainOnly(keyIDs: ["new"])
+        cache.retainOnly(thumbprints: ["thumbprint-of-new"])
         #expect(cache.lookup("token-a", now: now) == nil)
         #expect(cache.lookup("token-b", now: now) != nil)
+    }
+
+    /// A `kid` is a name; the binding is to the key. Another key under the same `kid` (an
+    /// impostor planted, or the genuine one restored after it) drops what the other verified.
+    @Test func anotherKeyUnderTheSameKeyIDDropsTheEntries() {
+        let cache = VerifiedTokenCache(capacity: 10, maximumAge: .seconds(300))
+        let now = 1_000_000.0
+        var impostor = token(kid: "k1", expiresIn: 60, now: now)
+        impostor.keyThumbprint = "impostor"
+        cache.store("forged", as: impostor)
+        cache.store("genuine", as: token(kid: "k1", expiresIn: 60, now: now))
+        cache.retainOnly(thumbprints: ["thumbprint-of-k1"])
+        #expect(cache.lookup("forged", now: now) == nil)
+        #expect(cache.lookup("genuine", now: now) != nil)
     }
 }
 

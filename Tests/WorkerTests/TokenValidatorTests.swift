@@ -533,3 +533,86 @@ struct TokenValidatorTests {
         #expect(late == .failure(.expired))
     }
 }
+
+/// One token, one spelling, one meaning (RFC 7515 §2 and §4, RFC 8725 §3.11).
+@Suite("Strict JOSE decoding")
+struct StrictJOSETests {
+    let keys: TestSigningKeys
+    let keySet: [String: VerificationKey]
+
+    init() async throws {
+        keys = try await TestSigningKeys.shared()
+        keySet = try await JWKSParser(acceptedAlgorithms: JWSAlgorithm.defaults).parse(keys.jwks()).keys
+    }
+
+    func validate(_ token: String) -> Result<AccessToken, TokenRejection> {
+        let validator = TokenValidator(policy: TokenValidatorTests.policy)
+        switch validator.inspect(token) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let inspected):
+            guard let key = keySet[inspected.keyID] else { return .failure(.keyIDUnknown) }
+            return validator.verify(inspected, with: key, now: Double(TokenValidatorTests.now))
+        }
+    }
+
+    var valid: String { get throws { try keys.rs256.sign(payload: TokenValidatorTests.claims()) } }
+
+    @Test func theCanonicalTokenPasses() throws {
+        #expect(throws: Never.self) { try validate(try valid).get() }
+    }
+
+    /// Decoders accept padding and ignore stray bits, which would give a valid token other
+    /// spellings (and other cache entries); each is refused.
+    @Test(arguments: ["==", "=", "%3D"])
+    func paddingAfterTheSignatureIsRefused(_ suffix: String) throws {
+        guard case .failure(let rejection) = validate(try valid + suffix) else {
+            Issue.record("\(suffix) after the signature was accepted")
+            return
+        }
+        #expect(rejection == .malformed)
+    }
+
+    @Test func strayBitsInAnyPartAreRefused() throws {
+        let parts = try valid.split(separator: ".").map(String.init)
+        for index in parts.indices {
+            var part = Array(parts[index].utf8)
+            // The last character of an unpadded group of 2 or 3 carries unused low bits.
+            guard part.count % 4 != 0 else { continue }
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+            let value = alphabet.firstIndex(of: part[part.count - 1])!
+            part[part.count - 1] = alphabet[value | 1]  // Sets an unused bit: same bytes decoded.
+            var altered = parts
+            altered[index] = String(decoding: part, as: UTF8.self)
+            guard altered != parts else { continue }
+            #expect(throws: (any Error).self, "a stray bit in part \(index) was accepted") {
+                try validate(altered.joined(separator: ".")).get()
+            }
+        }
+    }
+
+    @Test func aRepeatedHeaderMemberIsRefused() throws {
+        let header = #"{"alg":"RS256","typ":"JWT","kid":"\#(keys.rs256.kid)","kid":"\#(keys.es256.kid)"}"#
+        let token = try keys.rs256.sign(headerJSON: Array(header.utf8), payloadJSON: TokenForge.json(TokenValidatorTests.claims()))
+        #expect(throws: TokenRejection.malformed) { try validate(token).get() }
+    }
+
+    @Test func aRepeatedClaimIsRefusedEvenWhenBothValuesWouldPass() throws {
+        let claims = try JSONSerialization.jsonObject(with: Data(TokenForge.json(TokenValidatorTests.claims()))) as! [String: Any]
+        var json = String(decoding: try TokenForge.json(claims), as: UTF8.self)
+        // The same audience twice, once escaped: one name, so one member too many.
+        json.removeLast()
+        json += #","\u0061ud":"\#(TokenValidatorTests.resource)"}"#
+        let token = try keys.rs256.sign(headerJSON: TokenForge.json(keys.rs256.header()), payloadJSON: Array(json.utf8))
+        #expect(throws: TokenRejection.malformedClaims) { try validate(token).get() }
+    }
+
+    @Test func duplicateMembersAreFoundAtAnyDepthAndOnlyThere() {
+        #expect(DuplicateMembers.found(in: Array(#"{"a":1,"b":{"c":2,"c":3}}"#.utf8)) == true)
+        #expect(DuplicateMembers.found(in: Array(#"{"a":[{"x":1},{"x":2}],"b":"a"}"#.utf8)) == false)
+        #expect(DuplicateMembers.found(in: Array(#"{"\ud83d\ude00":1,"😀":2}"#.utf8)) == true)
+        #expect(DuplicateMembers.found(in: Array(#"{"a":1,}"#.utf8)) == nil)
+        #expect(DuplicateMembers.found(in: Array(#"{"a":1} x"#.utf8)) == nil)
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(DuplicateMembers.found(in: Array(deep.utf8)) == nil)
+    }
+}

@@ -16,7 +16,7 @@ public enum ConfigurationLoader {
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
         "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
         "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL", "GATEHOUSE_REDIS_PASSWORD",
-        "GATEHOUSE_LIST_ALL_TOOLS",
+        "GATEHOUSE_LIST_ALL_TOOLS", "GATEHOUSE_SHARED_CACHE_KEY",
         // Set by the supervisor for its workers.
         "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
         // Set by a supervisor for the one that replaces it (SIGUSR2).
@@ -56,6 +56,13 @@ public enum ConfigurationLoader {
             } else if redisURL == nil && !source.values.keys.contains("GATEHOUSE_REDIS_URL") {
                 reader.problem("GATEHOUSE_REDIS_PASSWORD", "is set but GATEHOUSE_REDIS_URL is not")
             }
+        }
+        // Redis is a trust boundary: what workers share through it is signed with this key.
+        let sharedCacheKey = source["GATEHOUSE_SHARED_CACHE_KEY"]
+        if let sharedCacheKey, sharedCacheKey.utf8.count < 32 {
+            reader.problem("GATEHOUSE_SHARED_CACHE_KEY", "must be at least 32 bytes (e.g. openssl rand -hex 32)")
+        } else if sharedCacheKey == nil, redisURL != nil {
+            reader.problem("GATEHOUSE_SHARED_CACHE_KEY", "is required with GATEHOUSE_REDIS_URL: it signs the key records workers share through Redis (or set GATEHOUSE_SHARED_CACHE_KEY_FILE)")
         }
         let origins = reader.list("GATEHOUSE_ALLOWED_ORIGINS", default: []).filter { origin in
             guard origin != "*", let parts = URLParts(origin), parts.path.isEmpty || parts.path == "/", !parts.hasQuery,
@@ -131,6 +138,7 @@ public enum ConfigurationLoader {
         configuration.logFile = logFile
         configuration.tokenCacheSize = tokenCacheSize
         configuration.tokenCacheMaximumAge = tokenCacheTTL
+        configuration.sharedCacheKey = sharedCacheKey
         return Loaded(configuration: configuration, warnings: warnings)
     }
 }

@@ -58,6 +58,8 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     /// Verified-token cache: entries (0 turns it off) and the longest an entry is used.
     public var tokenCacheSize = 10_000
     public var tokenCacheMaximumAge: Duration = .seconds(300)
+    /// Signs the JWKS records workers share through Redis (a secret; never logged).
+    public var sharedCacheKey: String?
 
     /// Log to this file instead of standard output; SIGUSR1 reopens it (log rotation).
     public var logFile: String?

@@ -7,6 +7,9 @@ struct AccessToken: Sendable, Hashable {
     var expiresAt: Double
     var keyID: String
     var tokenID: String?
+    /// The verifying key's RFC 7638 thumbprint: a cached verification holds only while the
+    /// key under this `kid` is still that key.
+    var keyThumbprint = ""
 
     var principal: Principal { Principal(subject: subject, clientID: clientID) }
 

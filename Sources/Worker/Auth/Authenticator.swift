@@ -38,7 +38,9 @@ struct Authenticator: Sendable {
             token = value
         }
 
-        if let cached = tokenCache?.lookup(token, now: Date().timeIntervalSince1970) {
+        if let cached = tokenCache?.lookup(token, now: Date().timeIntervalSince1970),
+            keys.key(for: cached.keyID)?.thumbprint == cached.keyThumbprint
+        {
             // `auth.success` marks a verification; a cached token's uses are in the access log
             // (which names its subject and client), so this is one line per request, not two.
             logSuccess(cached, level: .debug, context: context)

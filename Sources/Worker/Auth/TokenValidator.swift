@@ -40,7 +40,10 @@ struct TokenValidator: Sendable {
         guard !encodedHeader.isEmpty, !encodedPayload.isEmpty else { return .failure(.malformed) }
 
         let header = headers.header(encoded: encodedHeader) {
-            guard let headerJSON = try? base64URLDecode(encodedHeader) else { return nil }
+            // One spelling per header and one meaning: canonical base64url, no repeated member.
+            guard let headerJSON = try? base64URLDecodeCanonical(encodedHeader),
+                DuplicateMembers.found(in: headerJSON) == false
+            else { return nil }
             return try? decoder.decode(JOSEHeader.self, from: Data(headerJSON))
         }
         guard let header else { return .failure(.malformed) }
@@ -55,7 +58,8 @@ struct TokenValidator: Sendable {
         guard let keyID = header.kid, !keyID.isEmpty else { return .failure(.keyIDMissing) }
         // An empty signature is a stripped one; decoding errors are malformed tokens.
         guard !encodedSignature.isEmpty else { return .failure(.badSignature) }
-        guard let signature = try? base64URLDecode(encodedSignature) else { return .failure(.malformed) }
+        // Canonical, so that `token + "=="` is not a second spelling of a valid token.
+        guard let signature = try? base64URLDecodeCanonical(encodedSignature) else { return .failure(.malformed) }
 
         return .success(InspectedToken(
             header: header, algorithm: algorithm, keyID: keyID, signingInput: bytes[..<dots[1]],
@@ -67,13 +71,14 @@ struct TokenValidator: Sendable {
         guard key.verify(signature: token.signature, signingInput: token.signingInput) else {
             return .failure(.badSignature)
         }
-        guard let payloadJSON = try? base64URLDecode(token.encodedPayload),
+        guard let payloadJSON = try? base64URLDecodeCanonical(token.encodedPayload),
+            DuplicateMembers.found(in: payloadJSON) == false,
             let claims = try? decoder.decode(TokenClaims.self, from: Data(payloadJSON))
         else { return .failure(.malformedClaims) }
-        return check(claims, keyID: token.keyID, now: now)
+        return check(claims, keyID: token.keyID, keyThumbprint: key.thumbprint, now: now)
     }
 
-    func check(_ claims: TokenClaims, keyID: String, now: Double) -> Result<AccessToken, TokenRejection> {
+    func check(_ claims: TokenClaims, keyID: String, keyThumbprint: String = "", now: Double) -> Result<AccessToken, TokenRejection> {
         let leeway = policy.leewaySeconds
         guard claims.iss == policy.issuer else { return .failure(.issuerMismatch) }
         guard let audiences = claims.aud?.values, audiences.contains(where: policy.audiences.contains) else {
@@ -103,7 +108,7 @@ struct TokenValidator: Sendable {
         }
         return .success(AccessToken(
             subject: claims.sub, clientID: clientID, scopes: scopes, expiresAt: expiresAt, keyID: keyID,
-            tokenID: claims.jti))
+            tokenID: claims.jti, keyThumbprint: keyThumbprint))
     }
 
     private func isAcceptedHeaderType(_ type: String?) -> Bool {

@@ -9,6 +9,8 @@ import NIOCore
 /// Keyed by the SHA-256 of the token (the token itself is never kept). An entry is used only
 /// until the token's `exp` and never longer than `maximumAge`, and entries whose key has
 /// left the JWKS are dropped when the keys change, so a revoked key stops working at once.
+/// Entries are bound to the key's thumbprint, not its `kid`: a different key published under
+/// the same `kid` (an impostor, or the genuine key restored after one) evicts them.
 final class VerifiedTokenCache: Sendable {
     private struct Digest: Hashable, Sendable {
         var a, b, c, d: UInt64
@@ -51,11 +53,16 @@ final class VerifiedTokenCache: Sendable {
         entries.withLockedValue { $0.set(key, Entry(token: accessToken, storedAt: .now())) }
     }
 
-    /// Drops entries verified with keys that are no longer in the key set.
-    func retainOnly(keyIDs: Set<String>) {
+    /// Drops entries verified with keys that are no longer in the key set (by thumbprint).
+    func retainOnly(thumbprints: Set<String>) {
         entries.withLockedValue { cache in
-            cache.removeAll { _, entry in !keyIDs.contains(entry.token.keyID) }
+            cache.removeAll { _, entry in !thumbprints.contains(entry.token.keyThumbprint) }
         }
+    }
+
+    func remove(_ token: String) {
+        let key = Self.digest(token)
+        entries.withLockedValue { $0.remove(key) }
     }
 
     var count: Int { entries.withLockedValue { $0.count } }

@@ -39,6 +39,8 @@ final class JWKSCache: Sendable {
         /// The Redis document's fetch time behind the current keys (Unix seconds).
         var sharedFetchedAt: Double?
         var redis = RedisStatus.disabled
+        /// The last shared record refused, so each one is reported once.
+        var lastRejectedRecord: String?
     }
 
     enum RedisStatus: String, Sendable {
@@ -51,7 +53,7 @@ final class JWKSCache: Sendable {
     private let settings: Settings
     private let threadPool: NIOThreadPool
     private let logger: Logger
-    /// Told the key ids after every successful refresh (the token cache drops the rest).
+    /// Told the keys' thumbprints after every successful refresh (the token cache drops the rest).
     private let keysChanged: @Sendable (Set<String>) -> Void
     private let shared: SharedJWKSStore?
     private let metrics: CacheMetrics
@@ -174,7 +176,7 @@ final class JWKSCache: Sendable {
                     state.failures += 1
                 }
             }
-            if case .success(let keySet) = result { self.keysChanged(Set(keySet.keys.keys)) }
+            if case .success(let keySet) = result { self.keysChanged(Set(keySet.keys.values.map(\.thumbprint))) }
         }
         return promise.futureResult
     }
@@ -197,11 +199,13 @@ final class JWKSCache: Sendable {
     private func refreshThroughRedis(_ shared: SharedJWKSStore, reason: RefreshReason, knownURI: String?) async throws -> KeySet? {
         let ours = state.withLockedValue { $0.sharedFetchedAt } ?? 0
         let now = Date().timeIntervalSince1970
-        let stored = try await shared.load()
+        let lookup = try await shared.load(now: now)
+        let stored = trusted(lookup)
         (stored == nil ? metrics.redisMisses : metrics.redisHits).increment()
         let ttl = Double(settings.timeToLive.nanoseconds) / 1e9
         switch reason {
         case .sharedUpdate:
+            // An announcement is only a hint: a refused record changes nothing and fetches nothing.
             guard let stored, stored.fetchedAt > ours else { return state.withLockedValue { $0.keySet } }
             return try await use(stored, reason: reason)
         case .startup, .expired:
@@ -227,6 +231,7 @@ final class JWKSCache: Sendable {
             return nil
         }
         do {
+            // Also what repairs a refused record: the genuine document, signed, replaces it.
             let fetched = try await fetchFromProvider(reason: reason, knownURI: knownURI)
             let record = SharedJWKSStore.Stored(document: fetched.document, fetchedAt: Date().timeIntervalSince1970)
             try await shared.store(record)
@@ -239,11 +244,33 @@ final class JWKSCache: Sendable {
         }
     }
 
-    /// Polls for a document newer than `fetchedAt` while another worker fetches.
+    /// The record when it is signed by the fleet; a refused one counts as missing, and is
+    /// reported (`jwks.shared_record_rejected`) the first time it is seen.
+    private func trusted(_ lookup: SharedJWKSStore.Lookup) -> SharedJWKSStore.Stored? {
+        switch lookup {
+        case .record(let stored):
+            return stored
+        case .missing:
+            return nil
+        case .rejected(let reason, let digest):
+            let isNew = state.withLockedValue { state in
+                defer { state.lastRejectedRecord = digest }
+                return state.lastRejectedRecord != digest
+            }
+            if isNew {
+                logger.error("jwks.shared_record_rejected", metadata: [
+                    "event": "jwks.shared_record_rejected", "reason": .string(reason.rawValue), "record": .string(digest),
+                ])
+            }
+            return nil
+        }
+    }
+
+    /// Polls for a signed document newer than `fetchedAt` while another worker fetches.
     private func waitForNewer(than fetchedAt: Double, in shared: SharedJWKSStore) async throws -> SharedJWKSStore.Stored? {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
-            if let stored = try await shared.load(), stored.fetchedAt > fetchedAt { return stored }
+            if let stored = trusted(try await shared.load()), stored.fetchedAt > fetchedAt { return stored }
             try await Task.sleep(for: .milliseconds(20))  // Polling Redis: the holder has no way to wake us.
         }
         return nil

@@ -1,4 +1,5 @@
 import Common
+import Crypto
 import Foundation
 import JWTKit
 
@@ -98,9 +99,11 @@ struct JWKSParser: Sendable {
         guard acceptedAlgorithms.contains(algorithm) else { return skip("algorithm \(algorithm.rawValue) not accepted") }
 
         let jwk: JWK
+        let thumbprintMembers: [(String, String)]
         switch raw.kty {
         case "RSA":
             guard let n = raw.n, let e = raw.e else { return skip("missing RSA parameters") }
+            thumbprintMembers = [("e", e), ("kty", "RSA"), ("n", n)]
             guard let modulus = try? base64URLDecode(n), Self.bitLength(modulus) >= Self.minimumRSAModulusBits else {
                 return skip("RSA key shorter than 2048 bits")
             }
@@ -112,10 +115,12 @@ struct JWKSParser: Sendable {
             case "P-521": .p521
             default: nil
             }
-            guard let curve, let x = raw.x, let y = raw.y else { return skip("missing EC parameters") }
+            guard let curve, let x = raw.x, let y = raw.y, let crv = raw.crv else { return skip("missing EC parameters") }
+            thumbprintMembers = [("crv", crv), ("kty", "EC"), ("x", x), ("y", y)]
             jwk = .ecdsa(JWK.Algorithm(rawValue: algorithm.rawValue), identifier: JWKIdentifier(string: kid), x: x, y: y, curve: curve)
         case "OKP":
-            guard let x = raw.x else { return skip("missing OKP parameters") }
+            guard let x = raw.x, let crv = raw.crv else { return skip("missing OKP parameters") }
+            thumbprintMembers = [("crv", crv), ("kty", "OKP"), ("x", x)]
             jwk = .octetKeyPair(JWK.Algorithm(rawValue: algorithm.rawValue), identifier: JWKIdentifier(string: kid), x: x, y: nil, curve: .ed25519)
         default:
             return skip("unsupported key type")
@@ -126,10 +131,25 @@ struct JWKSParser: Sendable {
             try await collection.add(jwk: jwk)
             let verifier = try await collection.getKey(for: JWKIdentifier(string: kid), alg: algorithm.rawValue)
             guard verifier.name == algorithm.rawValue else { return skip("key did not bind to \(algorithm.rawValue)") }
-            return .success(VerificationKey(keyID: kid, algorithm: algorithm, verifier: verifier))
+            return .success(VerificationKey(
+                keyID: kid, algorithm: algorithm, thumbprint: Self.thumbprint(thumbprintMembers), verifier: verifier))
         } catch {
             return skip("invalid key parameters")
         }
+    }
+
+    /// RFC 7638: SHA-256 of the required members, sorted, as JSON without whitespace; base64url.
+    static func thumbprint(_ members: [(String, String)]) -> String {
+        var json = JSONWriter(capacity: 512)
+        json.raw(UInt8(ascii: "{"))
+        for (index, (name, value)) in members.sorted(by: { $0.0 < $1.0 }).enumerated() {
+            if index > 0 { json.raw(UInt8(ascii: ",")) }
+            json.string(name)
+            json.raw(UInt8(ascii: ":"))
+            json.string(value)
+        }
+        json.raw(UInt8(ascii: "}"))
+        return base64URLEncode(Array(SHA256.hash(data: json.bytes)))
     }
 
     /// The one algorithm a key may verify: its `alg`, which must fit its type and curve, or

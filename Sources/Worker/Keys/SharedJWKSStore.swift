@@ -5,6 +5,11 @@ import Foundation
 /// The fleet-wide tier of the JWKS cache: the raw JWKS document and its fetch time in Redis,
 /// a lock so that one worker fetches per rotation, a fleet-wide cooldown for unknown-`kid`
 /// refreshes, and a channel announcing every new document.
+///
+/// Redis is a trust boundary: whoever can write it could otherwise plant a key every worker
+/// loads. A record is HMAC-SHA256-signed over the namespace, its fetch time and the document
+/// with the fleet's shared key, and a record that is unsigned, badly signed or dated in the
+/// future is refused (the worker then goes to the provider itself).
 struct SharedJWKSStore: Sendable {
     struct Stored: Sendable, Equatable {
         var document: [UInt8]
@@ -12,38 +17,92 @@ struct SharedJWKSStore: Sendable {
         var fetchedAt: Double
     }
 
+    /// Why a record in Redis was not used.
+    enum Rejection: String, Error, Sendable {
+        case unsigned
+        case badSignature = "bad_signature"
+        case datedInFuture = "dated_in_future"
+    }
+
+    enum Lookup: Sendable, Equatable {
+        case missing
+        case record(Stored)
+        /// With a digest of what was refused, so the same record is reported once.
+        case rejected(Rejection, digest: String)
+    }
+
+    static let recordVersion = "gatehouse-jwks-v1"
+
     let client: RedisClient
+    let namespace: String
     let documentKey: String
     let lockKey: String
     let cooldownKey: String
     let channel: String
+    private let signingKey: SymmetricKey
+    /// How far in the future a record's fetch time may be (hosts' clocks differ a little).
+    private let clockSkew: Double
 
     /// Keys derive from the issuer and the configured JWKS URI, so deployments sharing a Redis
     /// but trusting different providers never share keys.
-    init(client: RedisClient, issuer: String, jwksURI: String?) {
+    init(client: RedisClient, issuer: String, jwksURI: String?, signingKey: String, clockSkew: Duration = .seconds(60)) {
         self.client = client
         let digest = SHA256.hash(data: Array((issuer + "|" + (jwksURI ?? "discovery")).utf8))
-        let namespace = "gatehouse:jwks:" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+        namespace = "gatehouse:jwks:" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
         documentKey = namespace + ":document"
         lockKey = namespace + ":lock"
         cooldownKey = namespace + ":kid-cooldown"
         channel = namespace + ":updated"
+        self.signingKey = SymmetricKey(data: Array(signingKey.utf8))
+        self.clockSkew = Double(clockSkew.components.seconds)
     }
 
-    func load() async throws(RedisError) -> Stored? {
-        guard let value = try await client.get(documentKey) else { return nil }
-        // "<fetched_at>\n<document>": no re-encoding of the provider's bytes.
-        guard let newline = value.firstIndex(of: UInt8(ascii: "\n")),
-            let fetchedAt = Double(String(decoding: value[..<newline], as: UTF8.self))
-        else { return nil }
-        return Stored(document: Array(value[(newline + 1)...]), fetchedAt: fetchedAt)
+    func load(now: Double = Date().timeIntervalSince1970) async throws(RedisError) -> Lookup {
+        guard let value = try await client.get(documentKey) else { return .missing }
+        return verify(value, now: now)
     }
 
-    /// Writes the document and tells every subscribed worker.
+    /// Writes the signed record and tells every subscribed worker.
     func store(_ stored: Stored) async throws(RedisError) {
-        let value = Array(String(stored.fetchedAt).utf8) + [UInt8(ascii: "\n")] + stored.document
-        try await client.set(documentKey, value)
+        try await client.set(documentKey, encode(stored))
         try await client.publish(channel, String(stored.fetchedAt))
+    }
+
+    /// `<version>\n<fetched_at>\n<hex HMAC>\n<document>`: the provider's bytes are kept as they came.
+    func encode(_ stored: Stored) -> [UInt8] {
+        let fetchedAt = String(stored.fetchedAt)
+        let mac = signature(fetchedAt: fetchedAt, document: stored.document)
+        return Array("\(Self.recordVersion)\n\(fetchedAt)\n\(mac)\n".utf8) + stored.document
+    }
+
+    func verify(_ value: [UInt8], now: Double) -> Lookup {
+        let rejected = { (reason: Rejection) in
+            Lookup.rejected(reason, digest: SHA256.hash(data: value).prefix(8).map { String(format: "%02x", $0) }.joined())
+        }
+        var lines = value.split(separator: UInt8(ascii: "\n"), maxSplits: 3, omittingEmptySubsequences: false)
+        guard lines.count == 4, String(decoding: lines[0], as: UTF8.self) == Self.recordVersion else { return rejected(.unsigned) }
+        let fetchedAtText = String(decoding: lines[1], as: UTF8.self)
+        let mac = String(decoding: lines[2], as: UTF8.self)
+        let document = Array(lines.removeLast())
+        guard let fetchedAt = Double(fetchedAtText), fetchedAt.isFinite,
+            Self.constantTimeEqual(mac, signature(fetchedAt: fetchedAtText, document: document))
+        else { return rejected(.badSignature) }
+        // A record from the future would stay "fresh" past every refresh.
+        guard fetchedAt <= now + clockSkew else { return rejected(.datedInFuture) }
+        return .record(Stored(document: document, fetchedAt: fetchedAt))
+    }
+
+    private func signature(fetchedAt: String, document: [UInt8]) -> String {
+        var mac = HMAC<SHA256>(key: signingKey)
+        mac.update(data: Array("\(namespace)\n\(fetchedAt)\n".utf8))
+        mac.update(data: document)
+        return mac.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// `SET NX PX` with a random token, so only the holder releases it.

@@ -9,6 +9,9 @@ import JWTKit
 struct VerificationKey: Sendable {
     var keyID: String
     var algorithm: JWSAlgorithm
+    /// RFC 7638 thumbprint of the key material: what a verified token is bound to, since a
+    /// `kid` is only a name anyone writing the JWKS can reuse.
+    var thumbprint: String
     /// jwt-kit's verifier for this key and algorithm.
     var verifier: any JWTAlgorithm
 

@@ -45,15 +45,18 @@ struct WorkerRuntime {
         let tokenCache = configuration.tokenCacheSize > 0
             ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
             : nil
-        let shared = redisURL.map { url in
-            SharedJWKSStore(
-                client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 1),
-                issuer: configuration.issuer, jwksURI: configuration.jwksURI)
+        // The loader refuses a Redis URL without a signing key.
+        let shared = redisURL.flatMap { url in
+            configuration.sharedCacheKey.map { key in
+                SharedJWKSStore(
+                    client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 1),
+                    issuer: configuration.issuer, jwksURI: configuration.jwksURI, signingKey: key, clockSkew: configuration.clockLeeway)
+            }
         }
         let keys = JWKSCache(
             source: source, parser: JWKSParser(acceptedAlgorithms: configuration.algorithms),
             settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
-            logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(keyIDs: $0) })
+            logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(thumbprints: $0) })
         let trigger = ShutdownTrigger()
         WorkerSignals.start(trigger: trigger, logOutput: logOutput, logger: logger)
         let application = WorkerApplication(

@@ -92,6 +92,19 @@ struct AuthIntegrationTests {
         #expect(!worker.process.output.contains(token))
     }
 
+    /// A real worker: a valid token with padding after its signature is another spelling of
+    /// it, and refused.
+    @Test func aPaddedSpellingOfAValidTokenIsRefused() async throws {
+        let idp = try await DevIdPProcess.start()
+        let worker = try await WorkerProcess.start(idp: idp)
+        defer { worker.stop(); idp.stop() }
+        let token = try await idp.token()
+        #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(token)).status == 200)
+        let padded = try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(token + "=="))
+        #expect(padded.status == 401)
+        #expect(BearerChallenge(padded.header("www-authenticate"))?["error"] == "invalid_token")
+    }
+
     @Test func protectedResourceMetadataAtBothURLs() async throws {
         let idp = try await DevIdPProcess.start()
         let worker = try await WorkerProcess.start(idp: idp)

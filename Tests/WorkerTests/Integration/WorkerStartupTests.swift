@@ -22,6 +22,19 @@ import Testing
         #expect(!worker.output.contains("topsecret"))
     }
 
+    /// Redis without the key that signs what workers share through it: one line, exit 78.
+    @Test func redisWithoutASharedCacheKeyStopsStartUp() async throws {
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        var environment = WorkerProcess.environment(idp: idp, extra: ["GATEHOUSE_REDIS_URL": "redis://127.0.0.1:6390/0"])
+        environment["GATEHOUSE_SHARED_CACHE_KEY"] = nil
+        let worker = try ManagedProcess(executable: BuildProducts.executable("gatehouse-worker"), environment: environment)
+        #expect(try await worker.waitForExit() == 78)
+        let lines = worker.output.split(separator: "\n").filter { !$0.contains("config.warning") }
+        #expect(lines.count == 1, "\(lines)")
+        #expect(lines.first?.contains("GATEHOUSE_SHARED_CACHE_KEY: is required with GATEHOUSE_REDIS_URL") == true)
+    }
+
     @Test func discoveryFromAnotherIssuerIsRefused() async throws {
         let idp = try await DevIdPProcess.start()
         defer { idp.stop() }
