@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gatehouse", targets: ["Supervisor"]),
-        .executable(name: "gatehouse-worker", targets: ["Worker"]),
+        .executable(name: "gatehouse-worker", targets: ["WorkerMain"]),
         .executable(name: "gatehouse-dev-idp", targets: ["DevIdP"]),
     ],
     dependencies: [
@@ -47,7 +47,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
+        // The worker as a library, so tests and fuzz targets reach it; WorkerMain is its executable.
+        .target(
             name: "Worker",
             dependencies: [
                 "Common",
@@ -64,8 +65,10 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "MCP", package: "swift-sdk"),
-            ]
+            ],
+            exclude: ["Main"]
         ),
+        .executableTarget(name: "WorkerMain", dependencies: ["Worker"], path: "Sources/Worker/Main"),
         .executableTarget(
             name: "Supervisor",
             dependencies: [

@@ -1,0 +1,24 @@
+import Glibc
+
+/// The `gatehouse-worker` program, called by the executable's `main.swift`. A serving worker
+/// holds its signals before any thread starts, and `WorkerSignals` takes them on a thread of
+/// its own. The command runs as a detached task (off the main actor) while the main thread
+/// waits with those signals still held: an async `main` would park it in Dispatch's
+/// `sigsuspend` with every signal open, where a TERM takes its default action.
+/// `validation-speed`, a benchmark run by hand, keeps Ctrl-C's default.
+public enum WorkerProgram {
+    public static func main(arguments: [String] = CommandLine.arguments) -> Never {
+        if !arguments.dropFirst().contains(ValidationSpeedCommand.configuration.commandName ?? "") {
+            WorkerSignals.hold()
+        }
+        Task.detached {
+            await WorkerCommand.start()
+            // Drained and logged (log lines are written unbuffered): leave without C libraries'
+            // exit handlers, which would tear OpenSSL down under a key fetch still running on
+            // the thread pool.
+            fflush(nil)
+            _exit(0)
+        }
+        while true { pause() }
+    }
+}
