@@ -19,7 +19,8 @@ struct WorkerApplication: Sendable {
         self.keys = keys
         self.limits = HTTPLimits(
             maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes,
-            idleTimeout: .init(configuration.keepAliveTimeout), readTimeout: .init(configuration.requestReadTimeout))
+            idleTimeout: .init(configuration.keepAliveTimeout), readTimeout: .init(configuration.requestReadTimeout),
+            sendTimeout: .init(configuration.sendTimeout), maxConnections: configuration.maxConnections)
 
         let challenge = AuthChallenge(resourceMetadataURL: configuration.protectedResourceMetadataURL)
         let authenticator = Authenticator(
@@ -41,12 +42,10 @@ struct WorkerApplication: Sendable {
         let documentation = Documentation(configuration: configuration)
 
         var router = Router()
-        let metadataPaths = Set(["/.well-known/oauth-protected-resource",
-                                 "/.well-known/oauth-protected-resource" + configuration.resourcePath])
-        for path in metadataPaths {
-            router.add(path, methods: [.GET, .HEAD]) { _ in
-                .json(.ok, metadataBody, headers: ["Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"])
-            }
+        // Not also at the bare `/.well-known/oauth-protected-resource` (unless the resource is the
+        // origin itself): the `resource` read there would not be the one that URL names (404).
+        router.add(configuration.protectedResourceMetadataPath, methods: [.GET, .HEAD]) { _ in
+            .json(.ok, metadataBody, headers: ["Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"])
         }
         router.add("/healthz", methods: [.GET, .HEAD]) { _ in health.liveness() }
         router.add("/readyz", methods: [.GET, .HEAD]) { _ in health.readiness() }
@@ -55,13 +54,17 @@ struct WorkerApplication: Sendable {
         // its refusals its own way.
         let mcpPaths = Set(["/mcp", configuration.resourcePath].filter { !$0.isEmpty })
         router.group([MCPTransport(allowedOrigins: origins),
-                      AuthenticationMiddleware(authenticator: authenticator, renderRefusal: MCPEndpoint.refusal)]) { group in
+                      AuthenticationMiddleware(authenticator: authenticator, renderRefusal: MCPEndpoint.refusal),
+                      MCPMediaTypes()]) { group in
             let allMethods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .PATCH, .OPTIONS]
             for path in mcpPaths { group.add(path, methods: allMethods, handler: mcp.respond) }
         }
         let rest = RESTToolsEndpoint(invoker: invoker)
-        router.group([AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { refusal, _ in refusal.oauthResponse })]) { group in
+        let restAuthentication = AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { refusal, _ in refusal.oauthResponse })
+        router.group([restAuthentication]) { group in
             group.add("/tools", methods: [.GET], handler: rest.list)
+        }
+        router.group([restAuthentication, RESTToolAccess(invoker: invoker)]) { group in
             group.add(RoutePattern("/tools/{name}"), methods: [.POST], handler: rest.call)
         }
         let openAPI = openAPI ?? OpenAPIEndpoint(

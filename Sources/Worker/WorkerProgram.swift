@@ -1,3 +1,5 @@
+import Common
+import Foundation
 import Glibc
 
 /// The `gatehouse-worker` program, called by the executable's `main.swift`. A serving worker
@@ -7,9 +9,15 @@ import Glibc
 /// `sigsuspend` with every signal open, where a TERM takes its default action.
 /// `validation-speed`, a benchmark run by hand, keeps Ctrl-C's default.
 public enum WorkerProgram {
-    public static func main(arguments: [String] = CommandLine.arguments) -> Never {
+    public static func main(arguments: [String] = CommandLine.arguments, environment: [String: String] = ProcessInfo.processInfo.environment) -> Never {
         if !arguments.dropFirst().contains(ValidationSpeedCommand.configuration.commandName ?? "") {
             WorkerSignals.hold()
+        }
+        if WorkerHandOff.controlSocket(in: environment) != nil {
+            // Under a supervisor: gone the moment it is, even with a stuck event loop that would
+            // never notice; what manages the service kills its other processes then anyway
+            // (systemd's KillMode=mixed, a container's PID 1).
+            guard ParentDeath.signal(SIGKILL, expectedParent: WorkerHandOff.supervisor(in: environment)) else { _exit(0) }
         }
         Task.detached {
             await WorkerCommand.start()

@@ -23,7 +23,10 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from mcp import Client
-from mcp.client.auth.utils import build_oauth_authorization_server_metadata_discovery_urls
+from mcp.client.auth.utils import (
+    build_oauth_authorization_server_metadata_discovery_urls,
+    build_protected_resource_metadata_discovery_urls,
+)
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthMetadata
 from mcp.shared.exceptions import MCPError
@@ -531,6 +534,20 @@ def test_dev_idp_serves_its_metadata_at_every_url_the_sdk_tries(idp: IdP) -> Non
         assert document["token_endpoint"] == idp.token_endpoint, url
         # The SDK's own model accepts it.
         assert str(OAuthMetadata.model_validate_json(response.content).token_endpoint) == idp.token_endpoint
+
+
+def test_protected_resource_metadata_in_the_sdks_discovery_order(worker: Worker) -> None:
+    """RFC 9728 §3.3: the `resource` read must be the one the URL was built from. The metadata
+    is at the resource's URL, which the SDK tries first (after the challenge's own URL, which is
+    the same); the bare well-known URL names the origin, whose metadata this is not: 404."""
+    for challenge_url in (None, RESOURCE_METADATA_URL):
+        urls = build_protected_resource_metadata_discovery_urls(challenge_url, RESOURCE)
+        served = [url for url in urls if httpx.get(worker.base_url + urlsplit(url).path, timeout=HTTP_TIMEOUT_S, trust_env=False).status_code == 200]
+        assert served and served[0] == urls[0] == RESOURCE_METADATA_URL, urls
+        document = httpx.get(worker.base_url + urlsplit(urls[0]).path, timeout=HTTP_TIMEOUT_S, trust_env=False).json()
+        assert document["resource"] == RESOURCE
+    root = httpx.get(worker.base_url + "/.well-known/oauth-protected-resource", timeout=HTTP_TIMEOUT_S, trust_env=False)
+    assert root.status_code == 404
 
 
 # --------------------------------------------------------------------------------------------

@@ -95,6 +95,30 @@ struct OperatorTests {
         }
     }
 
+    /// A worker whose event loop is stuck cannot see its parent go; the kernel ends it
+    /// (PR_SET_PDEATHSIG) instead of leaving it to serve nothing, or keep its sockets, for good.
+    @Test func aWorkerWithAStuckLoopDoesNotOutliveItsSupervisor() async throws {
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, environment: [
+            "GATEHOUSE_TEST_HOOKS": "true", "GATEHOUSE_ENV": "development", "GATEHOUSE_WORKER_TIMEOUT": "120",
+        ])
+        let worker = try #require(supervisor.workerPIDs.first)
+        let stall = try RawHTTPConnection(port: supervisor.port)
+        try stall.send("GET /__test/stall?ms=60000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        // Stuck: a request on another connection gets no answer.
+        try await waitUntil("the worker's loop to be stuck") {
+            let probe = try RawHTTPConnection(port: supervisor.port)
+            try probe.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            return probe.read(until: "HTTP/1.1", timeout: .milliseconds(300)).isEmpty
+        }
+        kill(supervisor.pid, SIGKILL)
+        _ = try await supervisor.process.waitForExit()
+        let killedAt = ContinuousClock.now
+        try await waitUntil(timeout: .seconds(10), "the stuck worker to be gone") { kill(worker, 0) != 0 }
+        #expect(ContinuousClock.now - killedAt < .seconds(5))
+    }
+
     @Test func runsAsPIDOneInItsOwnNamespace() async throws {
         try #require(getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root and unshare")
         let idp = try await DevIdPProcess.start()

@@ -5,9 +5,14 @@ import Foundation
 public final class RawHTTPConnection: @unchecked Sendable {
     private let fd: Int32
 
-    public init(port: Int, host: String = "127.0.0.1") throws {
+    /// `receiveBuffer` shrinks the socket's receive buffer before connecting, for a client that
+    /// should stop taking data soon.
+    public init(port: Int, host: String = "127.0.0.1", receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

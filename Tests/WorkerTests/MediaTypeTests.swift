@@ -28,12 +28,12 @@ import Testing
     }
 
     @Test func acceptListsMatchAnyItem() {
-        #expect(MCPTransport.acceptsJSON("application/json, text/event-stream"))
-        #expect(MCPTransport.acceptsJSON("text/event-stream,APPLICATION/JSON;q=0.9"))
-        #expect(MCPTransport.acceptsJSON("*/*"))
-        #expect(MCPTransport.acceptsJSON("text/html, application/*;q=0.1"))
-        #expect(!MCPTransport.acceptsJSON("text/event-stream"))
-        #expect(!MCPTransport.acceptsJSON("text/*, , "))
-        #expect(!MCPTransport.acceptsJSON(""))
+        #expect(MCPMediaTypes.acceptsJSON("application/json, text/event-stream"))
+        #expect(MCPMediaTypes.acceptsJSON("text/event-stream,APPLICATION/JSON;q=0.9"))
+        #expect(MCPMediaTypes.acceptsJSON("*/*"))
+        #expect(MCPMediaTypes.acceptsJSON("text/html, application/*;q=0.1"))
+        #expect(!MCPMediaTypes.acceptsJSON("text/event-stream"))
+        #expect(!MCPMediaTypes.acceptsJSON("text/*, , "))
+        #expect(!MCPMediaTypes.acceptsJSON(""))
     }
 }

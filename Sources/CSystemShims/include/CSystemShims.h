@@ -8,4 +8,7 @@
 // Swift's Glibc module does not define; this forwards to it.
 int gh_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd);
 
+// prctl is variadic, which Swift cannot call: PR_SET_PDEATHSIG with one signal.
+int gh_set_parent_death_signal(int signal);
+
 #endif

@@ -16,9 +16,10 @@ public enum ConfigurationLoader {
         "GATEHOUSE_JWKS_COOLDOWN", "GATEHOUSE_OUTBOUND_TIMEOUT", "GATEHOUSE_RESOURCE_NAME",
         "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
         "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL", "GATEHOUSE_REDIS_PASSWORD",
-        "GATEHOUSE_LIST_ALL_TOOLS", "GATEHOUSE_SHARED_CACHE_KEY",
+        "GATEHOUSE_LIST_ALL_TOOLS", "GATEHOUSE_SHARED_CACHE_KEY", "GATEHOUSE_MAX_CONNECTIONS",
+        "GATEHOUSE_SEND_TIMEOUT", "GATEHOUSE_JWKS_MAX_STALE",
         // Set by the supervisor for its workers.
-        "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT",
+        "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT", "GATEHOUSE_SUPERVISOR_PID",
         // Set by a supervisor for the one that replaces it (SIGUSR2).
         "GATEHOUSE_UPGRADE_SOCKETS", "GATEHOUSE_UPGRADE_CONTROL_FD", "GATEHOUSE_UPGRADE_PARENT",
     ]
@@ -84,12 +85,15 @@ public enum ConfigurationLoader {
         let maxBodyBytes = reader.integer("GATEHOUSE_MAX_BODY_BYTES", default: 1024 * 1024, range: 1024...(64 * 1024 * 1024))
         let keepAliveTimeout = reader.seconds("GATEHOUSE_KEEPALIVE_TIMEOUT", default: 60, range: 1...3600)
         let readTimeout = reader.seconds("GATEHOUSE_READ_TIMEOUT", default: 30, range: 1...3600)
+        let sendTimeout = reader.seconds("GATEHOUSE_SEND_TIMEOUT", default: 30, range: 1...3600)
+        let maxConnections = reader.integer("GATEHOUSE_MAX_CONNECTIONS", default: 4096, range: 1...1_000_000)
         let tokenType = reader.enumeration("GATEHOUSE_TOKEN_TYPE", default: TokenTypePolicy.standard)
         let leeway = reader.seconds("GATEHOUSE_CLOCK_LEEWAY", default: 60, range: 0...300)
         let allowedClients = reader.list("GATEHOUSE_ALLOWED_CLIENTS", default: [])
         let scopesFromRoles = reader.bool("GATEHOUSE_SCOPES_FROM_ROLES", default: false)
         let jwksTTL = reader.seconds("GATEHOUSE_JWKS_TTL", default: 600, range: 1...86400)
         let cooldown = reader.seconds("GATEHOUSE_JWKS_COOLDOWN", default: 5, range: 0...3600)
+        let maximumStaleness = reader.seconds("GATEHOUSE_JWKS_MAX_STALE", default: 86400, range: 1...(30 * 86400))
         let outboundTimeout = reader.seconds("GATEHOUSE_OUTBOUND_TIMEOUT", default: 5, range: 0.1...60)
         let resourceName = reader.string("GATEHOUSE_RESOURCE_NAME") ?? "Gatehouse MCP server"
         let documentation = reader.url(
@@ -139,6 +143,9 @@ public enum ConfigurationLoader {
         configuration.tokenCacheSize = tokenCacheSize
         configuration.tokenCacheMaximumAge = tokenCacheTTL
         configuration.sharedCacheKey = sharedCacheKey
+        configuration.sendTimeout = sendTimeout
+        configuration.jwksMaximumStaleness = maximumStaleness
+        configuration.maxConnections = maxConnections
         return Loaded(configuration: configuration, warnings: warnings)
     }
 }

@@ -60,6 +60,12 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var tokenCacheMaximumAge: Duration = .seconds(300)
     /// Signs the JWKS records workers share through Redis (a secret; never logged).
     public var sharedCacheKey: String?
+    /// Connections one worker serves at once; past it, new ones get 503 and are closed.
+    public var maxConnections = 4096
+    /// How long a connection may stay unable to take responses (a client that does not read).
+    public var sendTimeout: Duration = .seconds(30)
+    /// How long keys stay usable while every refresh fails.
+    public var jwksMaximumStaleness: Duration = .seconds(86400)
 
     /// Log to this file instead of standard output; SIGUSR1 reopens it (log rotation).
     public var logFile: String?
@@ -83,7 +89,14 @@ public struct GatehouseConfiguration: Sendable, Equatable {
 
     /// RFC 9728 §3.1: the metadata URL inserts the well-known segment between the origin and
     /// the resource's path.
+    /// RFC 9728 §3.1: the well-known segment inserted before the resource's path. It is the only
+    /// path the metadata is served at: §3.3 wants the `resource` a client reads to be the one
+    /// the URL was built from.
+    public var protectedResourceMetadataPath: String {
+        "/.well-known/oauth-protected-resource" + resourcePath
+    }
+
     public var protectedResourceMetadataURL: String {
-        publicOrigin + "/.well-known/oauth-protected-resource" + resourcePath
+        publicOrigin + protectedResourceMetadataPath
     }
 }

@@ -8,6 +8,8 @@ public enum WorkerHandOff {
     public static let listenDescriptorsVariable = "GATEHOUSE_LISTEN_FDS"
     public static let controlDescriptorVariable = "GATEHOUSE_CONTROL_FD"
     public static let slotVariable = "GATEHOUSE_WORKER_SLOT"
+    /// The supervisor's pid: a worker started after it died knows at once.
+    public static let supervisorVariable = "GATEHOUSE_SUPERVISOR_PID"
     public static let firstListenDescriptor: Int32 = 3
     public static let controlDescriptor = ControlSocket.inheritedDescriptor
 
@@ -16,7 +18,7 @@ public enum WorkerHandOff {
     public static let heldSignals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]
 
     /// Every variable the hand-off sets, so configuration checks know them as not the operator's.
-    public static let variables = [listenDescriptorsVariable, controlDescriptorVariable, slotVariable]
+    public static let variables = [listenDescriptorsVariable, controlDescriptorVariable, slotVariable, supervisorVariable]
 
     /// The child's fd number -> the supervisor's fd to place there.
     public static func descriptors(listening: [Int32], control: Int32) -> [Int32: Int32] {
@@ -26,12 +28,18 @@ public enum WorkerHandOff {
     }
 
     /// The variables announcing what `descriptors(listening:control:)` placed.
-    public static func environment(listeningCount: Int, slot: Int) -> [String: String] {
+    public static func environment(listeningCount: Int, slot: Int, supervisor: pid_t = getpid()) -> [String: String] {
         [
             listenDescriptorsVariable: (0..<listeningCount).map { String(firstListenDescriptor + Int32($0)) }.joined(separator: ","),
             controlDescriptorVariable: String(controlDescriptor),
             slotVariable: String(slot),
+            supervisorVariable: String(supervisor),
         ]
+    }
+
+    /// The supervisor a worker was handed to, when it has one.
+    public static func supervisor(in environment: [String: String]) -> pid_t? {
+        environment[supervisorVariable].flatMap { pid_t($0) }
     }
 
     /// The inherited listening sockets, or nil when the worker was not handed any.

@@ -1,34 +1,40 @@
 import NIOCore
 
-/// The one authentication stage in front of every protected route: a valid token becomes
-/// `context.caller` and the request goes on; anything else is refused here, worded by the
-/// group's renderer (OAuth JSON for REST, a JSON-RPC error on `/mcp`). Every answer names the
-/// caller for the access log.
+/// The one authentication stage in front of every protected route. It decides on the request
+/// head, before any of the body is read or kept: a valid token becomes `context.caller` and
+/// the request goes on; anything else is answered there, worded by the group's renderer
+/// (OAuth JSON for REST, a JSON-RPC error on `/mcp`). Every answer names the caller for the
+/// access log.
 struct AuthenticationMiddleware: HTTPMiddleware {
     var authenticator: Authenticator
     var renderRefusal: @Sendable (AuthRefusal, HTTPRequest) -> HTTPResponse
 
-    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> EventLoopFuture<HTTPResponse> {
-        // A promise rather than `flatMap`: routes that answer at once add no extra future.
-        let answered = context.eventLoop.makePromise(of: HTTPResponse.self)
-        authenticator.authenticate(request, context: context).whenComplete { result in
-            switch result {
-            case .failure(let error):
-                answered.fail(error)
-            case .success(.refused(let refusal)):
-                answered.succeed(self.renderRefusal(refusal, request))
-            case .success(.authenticated(let token)):
-                var context = context
-                context.caller = token
-                next(request, context).whenComplete { result in
-                    answered.completeWith(result.map { response in
-                        var response = response
-                        response.principal = token.principal
-                        return response
-                    })
-                }
-            }
+    func admit(_ request: HTTPRequest, context: RequestContext) -> Admission {
+        switch authenticator.authenticate(request, context: context) {
+        case .decided(let outcome):
+            return decide(outcome, request: request, context: context)
+        case .pending(let outcome):
+            return .pending(outcome.map { self.decide($0, request: request, context: context) })
         }
-        return answered.futureResult
+    }
+
+    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> EventLoopFuture<HTTPResponse> {
+        guard let caller = context.caller else { return next(request, context) }
+        return next(request, context).map { response in
+            var response = response
+            response.principal = caller.principal
+            return response
+        }
+    }
+
+    private func decide(_ outcome: AuthenticationOutcome, request: HTTPRequest, context: RequestContext) -> Admission {
+        switch outcome {
+        case .refused(let refusal):
+            return .answer(renderRefusal(refusal, request))
+        case .authenticated(let token):
+            var context = context
+            context.caller = token
+            return .proceed(context)
+        }
     }
 }

@@ -8,6 +8,12 @@ enum AuthenticationOutcome: Sendable {
     case refused(AuthRefusal)
 }
 
+/// An outcome at once (nearly always), or after a key refresh.
+enum AuthenticationDecision: Sendable {
+    case decided(AuthenticationOutcome)
+    case pending(EventLoopFuture<AuthenticationOutcome>)
+}
+
 /// Turns a request's credentials into an `AccessToken` or the challenge to answer with,
 /// logging `auth.success` / `auth.failure` on the way.
 struct Authenticator: Sendable {
@@ -19,21 +25,21 @@ struct Authenticator: Sendable {
     /// Tokens already verified; nil when turned off.
     var tokenCache: VerifiedTokenCache?
 
-    func authenticate(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<AuthenticationOutcome> {
+    /// Needs only the request head: the body is never read before this has decided.
+    func authenticate(_ request: HTTPRequest, context: RequestContext) -> AuthenticationDecision {
         let eventLoop = context.eventLoop
         // RFC 6750 §2.3 is not supported: a token in the URI ends up in logs and caches.
         if request.queryParameterNames.contains("access_token") {
             logFailure("token_in_query", context: context)
-            return eventLoop.makeSucceededFuture(.refused(challenge.invalidRequest(
-                "Access tokens are accepted only in the Authorization header")))
+            return .decided(.refused(challenge.invalidRequest("Access tokens are accepted only in the Authorization header")))
         }
         let token: String
         switch BearerToken.extract(from: request.headers) {
         case .none:
-            return eventLoop.makeSucceededFuture(.refused(challenge.missingToken(scopes: baselineScopes)))
+            return .decided(.refused(challenge.missingToken(scopes: baselineScopes)))
         case .invalidRequest(let reason):
             logFailure("invalid_request", context: context)
-            return eventLoop.makeSucceededFuture(.refused(challenge.invalidRequest(reason)))
+            return .decided(.refused(challenge.invalidRequest(reason)))
         case .token(let value):
             token = value
         }
@@ -44,26 +50,26 @@ struct Authenticator: Sendable {
             // `auth.success` marks a verification; a cached token's uses are in the access log
             // (which names its subject and client), so this is one line per request, not two.
             logSuccess(cached, level: .debug, context: context)
-            return eventLoop.makeSucceededFuture(.authenticated(cached))
+            return .decided(.authenticated(cached))
         }
 
         let inspected: InspectedToken
         switch validator.inspect(token) {
         case .success(let value): inspected = value
-        case .failure(let rejection): return eventLoop.makeSucceededFuture(reject(rejection, context: context))
+        case .failure(let rejection): return .decided(reject(rejection, context: context))
         }
 
         if let key = keys.key(for: inspected.keyID) {
-            return eventLoop.makeSucceededFuture(finish(inspected, token: token, key: key, context: context))
+            return .decided(finish(inspected, token: token, key: key, context: context))
         }
         guard keys.isLoaded else {
             logFailure("keys_unavailable", context: context)
-            return eventLoop.makeSucceededFuture(.refused(challenge.keysUnavailable()))
+            return .decided(.refused(challenge.keysUnavailable()))
         }
-        return keys.keyAfterRefresh(for: inspected.keyID, on: eventLoop).map { key in
+        return .pending(keys.keyAfterRefresh(for: inspected.keyID, on: eventLoop).map { key in
             guard let key else { return self.reject(TokenRejection.keyIDUnknown, context: context) }
             return self.finish(inspected, token: token, key: key, context: context)
-        }
+        })
     }
 
     private func finish(_ inspected: InspectedToken, token: String, key: VerificationKey, context: RequestContext) -> AuthenticationOutcome {

@@ -2,18 +2,39 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// One HTTP/1.1 connection: enforces the limits, assembles each request, asks the responder,
-/// writes the answer, logs it, and keeps the connection alive or closes it.
-final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// One HTTP/1.1 connection: enforces the limits, lets the route's stages decide on each
+/// request's head before any of its body is kept, assembles the body of an admitted request,
+/// asks the responder, writes the answer in order, logs it, and keeps the connection alive or
+/// closes it.
+///
+/// What one connection holds at most: a head (`maxHeaderBytes`); the body of an admitted
+/// request (`maxBodyBytes`); a small body being dropped after an early answer, never kept; and
+/// the responses a client has not read yet, up to its socket buffer, since reading stops while
+/// the connection cannot be written (`BackPressureHandler`) and a client that stays that way
+/// past `sendTimeout` is closed.
+final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// A request in hand, from its head on.
+    private struct Exchange {
+        var head: HTTPRequestHead
+        var requestID: String
+        var startedAt: NIODeadline
+        var context: RequestContext
+    }
 
     private enum State {
         case awaitingHead
-        case receivingBody(HTTPRequestHead, ByteBuffer, startedAt: NIODeadline)
+        /// The head is before the route's stages; body parts that arrive meanwhile are held.
+        case admitting(Exchange, body: ByteBuffer, ended: Bool)
+        case receivingBody(Exchange, body: ByteBuffer)
         /// A response is being produced; nothing more is read until it is written.
         case responding
-        /// An error answer is on its way and the connection closes after it.
+        /// Answered on its head: the rest of this (small) body is read and dropped.
+        case discardingBody
+        /// An answer is on its way and the connection closes after it.
         case closing
     }
 
@@ -23,6 +44,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         /// A head arrived but its body did not, in time.
         case read
     }
+
+    /// A body at most this large is read and dropped after an early answer, so the connection
+    /// can be kept; a larger one (or one of unknown length) closes the connection instead.
+    static let discardableBodyBytes = 64 * 1024
 
     private let responder: any HTTPResponder
     private let limits: HTTPLimits
@@ -36,8 +61,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// just moves the deadline. Scheduling and cancelling two timers per request was a visible
     /// share of a small request's cost.
     private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
+    /// Armed while the client reads nothing of what we send.
+    private var sendTimer: Scheduled<Void>?
     /// The server is draining: finish the request in hand, then close.
     private var quiescing = false
+    /// Request parts held while the connection cannot be written (one request at most: NIO's
+    /// pipelining handler hands over the next only after our answer).
+    private var stalled: [HTTPServerRequestPart] = []
+    /// Reads are held while a head waits for its stages (a key refresh), so its body is not read in.
+    private var readsPaused = false
+    private var readRequested = false
 
     private var counted = false
 
@@ -68,29 +101,71 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func handlerRemoved(context: ChannelHandlerContext) {
         clearDeadline()
+        sendTimer?.cancel()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readRequested = true
+        } else {
+            context.read()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
+        let part = unwrapInboundIn(data)
+        // A client that reads nothing gets no more answers to pile up in memory: the next
+        // request waits until it reads again (or the send timeout closes the connection).
+        if !stalled.isEmpty || (!context.channel.isWritable && Self.isHead(part) && Self.isAwaitingHead(state)) {
+            stalled.append(part)
+            return
+        }
+        receive(part, context: context)
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch (part, state) {
         case (.head(let head), .awaitingHead):
             receiveHead(head, context: context)
-        case (.body(var chunk), .receivingBody(let head, var body, let startedAt)):
-            guard body.readableBytes + chunk.readableBytes <= limits.maxBodyBytes else {
-                reject(head: head, status: .payloadTooLarge, code: "payload_too_large",
-                       description: "The request body exceeds \(limits.maxBodyBytes) bytes", context: context)
-                return
-            }
+        case (.body(var chunk), .admitting(let exchange, var body, let ended)):
+            guard fits(body, chunk, exchange: exchange, context: context) else { return }
             state = .responding  // Avoid a copy-on-write of `body` while it is appended to.
             body.writeBuffer(&chunk)
-            state = .receivingBody(head, body, startedAt: startedAt)
-        case (.end, .receivingBody(let head, let body, let startedAt)):
-            deadline = nil
+            state = .admitting(exchange, body: body, ended: ended)
+        case (.end, .admitting(let exchange, let body, _)):
+            state = .admitting(exchange, body: body, ended: true)
+        case (.body(var chunk), .receivingBody(let exchange, var body)):
+            guard fits(body, chunk, exchange: exchange, context: context) else { return }
             state = .responding
-            dispatch(head: head, body: body, startedAt: startedAt, context: context)
+            body.writeBuffer(&chunk)
+            state = .receivingBody(exchange, body: body)
+        case (.end, .receivingBody(let exchange, let body)):
+            dispatch(exchange, body: body, context: context)
+        case (.end, .discardingBody):
+            state = .awaitingHead
+            setDeadline(.idle, in: quiescing ? DrainRequest.idleGrace : limits.idleTimeout, context: context)
         default:
-            // Parts after an error answer, or a client ignoring our Connection: close.
+            // Body parts being dropped, parts after an error answer, or a client ignoring our
+            // Connection: close.
             break
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            sendTimer?.cancel()
+            sendTimer = nil
+            // What waited for the client to read: in order, until it stalls again.
+            while !stalled.isEmpty, context.channel.isWritable || !Self.isHead(stalled[0]) {
+                receive(stalled.removeFirst(), context: context)
+            }
+        } else if sendTimer == nil {
+            // A client that stops reading holds our responses in memory: not for long.
+            sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.sendTimeout) {
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -121,6 +196,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func channelInactive(context: ChannelHandlerContext) {
         clearDeadline()
+        sendTimer?.cancel()
+        sendTimer = nil
         if counted {
             counted = false
             observer?.counters.connectionClosed()
@@ -148,32 +225,110 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                    description: "The request body exceeds \(limits.maxBodyBytes) bytes", context: context)
             return
         }
-        if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-            let interim = HTTPResponseHead(version: head.version, status: .continue)
-            context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
-        }
-        state = .receivingBody(head, context.channel.allocator.buffer(capacity: 0), startedAt: startedAt)
-        setDeadline(.read, in: limits.readTimeout, now: startedAt, context: context)
-    }
-
-    private func dispatch(head: HTTPRequestHead, body: ByteBuffer, startedAt: NIODeadline, context: ChannelHandlerContext) {
         let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName))
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(requestID)
-        let request = HTTPRequest(
-            head: head, body: body, requestID: requestID, remoteAddress: context.channel.remoteAddress)
-        let requestContext = RequestContext(eventLoop: context.eventLoop, logger: requestLogger)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        responder.respond(to: request, context: requestContext).hop(to: context.eventLoop).whenComplete { result in
-            let (handler, context) = loopBound.value
-            let response: HTTPResponse
-            switch result {
-            case .success(let answer):
-                response = answer
-            case .failure:
-                response = .error(.internalServerError, code: "internal_error", description: "The request could not be processed")
+        let exchange = Exchange(
+            head: head, requestID: requestID, startedAt: startedAt,
+            context: RequestContext(eventLoop: context.eventLoop, logger: requestLogger))
+        state = .admitting(exchange, body: context.channel.allocator.buffer(capacity: 0), ended: false)
+        setDeadline(.read, in: limits.readTimeout, now: startedAt, context: context)
+
+        let admission = responder.admit(request(exchange, body: ByteBuffer(), context: context), context: exchange.context)
+        if case .pending(let decided) = admission {
+            readsPaused = true
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            decided.hop(to: context.eventLoop).whenComplete { result in
+                let (handler, context) = loopBound.value
+                handler.resumeReads(context: context)
+                switch result {
+                case .success(let admission): handler.admitted(admission, context: context)
+                case .failure: handler.admitted(.answer(.internalError), context: context)
+                }
             }
-            handler.write(response, for: request, startedAt: startedAt, keepAlive: head.isKeepAlive, context: context)
+        } else {
+            admitted(admission, context: context)
+        }
+    }
+
+    /// The stages' decision on the head in hand (never `.pending` here).
+    private func admitted(_ admission: Admission, context: ChannelHandlerContext) {
+        guard case .admitting(var exchange, let body, let ended) = state else { return }
+        switch admission {
+        case .pending(let decided):
+            // A stage chained another wait: keep waiting, with reads still held.
+            state = .admitting(exchange, body: body, ended: ended)
+            readsPaused = true
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            decided.hop(to: context.eventLoop).whenComplete { result in
+                let (handler, context) = loopBound.value
+                handler.resumeReads(context: context)
+                handler.admitted((try? result.get()) ?? .answer(.internalError), context: context)
+            }
+        case .proceed(let admittedContext):
+            exchange.context = admittedContext
+            if ended {
+                dispatch(exchange, body: body, context: context)
+                return
+            }
+            if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                // Only now: a client waiting for it sends nothing a refusal would have wasted.
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
+            }
+            state = .receivingBody(exchange, body: body)
+        case .answer(let response):
+            answerEarly(response, exchange: exchange, bodyEnded: ended, context: context)
+        }
+    }
+
+    /// Answers a request on its head. A small body still to come is read and dropped so the
+    /// connection can serve the next request; anything larger, of unknown length, or held back
+    /// by `Expect: 100-continue` closes the connection after the answer.
+    private func answerEarly(_ response: HTTPResponse, exchange: Exchange, bodyEnded: Bool, context: ChannelHandlerContext) {
+        let head = exchange.head
+        let request = request(exchange, body: ByteBuffer(), context: context)
+        if bodyEnded || Self.hasNoBody(head) {
+            write(response, for: request, startedAt: exchange.startedAt, keepAlive: head.isKeepAlive, context: context)
+            return
+        }
+        let length = head.headers.first(name: "content-length").flatMap(Int.init)
+        let expectsContinue = head.headers["expect"].contains { $0.lowercased() == "100-continue" }
+        guard let length, length <= Self.discardableBodyBytes, !expectsContinue else {
+            write(response, for: request, startedAt: exchange.startedAt, keepAlive: false, context: context)
+            return
+        }
+        write(response, for: request, startedAt: exchange.startedAt, keepAlive: head.isKeepAlive, discardingBody: true, context: context)
+    }
+
+    private func dispatch(_ exchange: Exchange, body: ByteBuffer, context: ChannelHandlerContext) {
+        deadline = nil
+        state = .responding
+        let request = request(exchange, body: body, context: context)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        responder.respond(to: request, context: exchange.context).hop(to: context.eventLoop).whenComplete { result in
+            let (handler, context) = loopBound.value
+            let response = (try? result.get()) ?? .internalError
+            handler.write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
+        }
+    }
+
+    private func request(_ exchange: Exchange, body: ByteBuffer, context: ChannelHandlerContext) -> HTTPRequest {
+        HTTPRequest(head: exchange.head, body: body, requestID: exchange.requestID, remoteAddress: context.channel.remoteAddress)
+    }
+
+    /// Whether the body may grow by `chunk`; otherwise 413 and close.
+    private func fits(_ body: ByteBuffer, _ chunk: ByteBuffer, exchange: Exchange, context: ChannelHandlerContext) -> Bool {
+        guard body.readableBytes + chunk.readableBytes > limits.maxBodyBytes else { return true }
+        reject(head: exchange.head, status: .payloadTooLarge, code: "payload_too_large",
+               description: "The request body exceeds \(limits.maxBodyBytes) bytes", context: context)
+        return false
+    }
+
+    private func resumeReads(context: ChannelHandlerContext) {
+        readsPaused = false
+        if readRequested {
+            readRequested = false
+            context.read()
         }
     }
 
@@ -183,15 +338,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         head: HTTPRequestHead, status: HTTPResponseStatus, code: String, description: String,
         context: ChannelHandlerContext
     ) {
-        deadline = nil
-        state = .closing
         let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName))
         let request = HTTPRequest(
             head: head, body: ByteBuffer(), requestID: requestID, remoteAddress: context.channel.remoteAddress)
         write(.error(status, code: code, description: description), for: request, startedAt: .now(), keepAlive: false, context: context)
     }
 
-    private func write(_ response: HTTPResponse, for request: HTTPRequest, startedAt: NIODeadline, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(
+        _ response: HTTPResponse, for request: HTTPRequest, startedAt: NIODeadline, keepAlive: Bool,
+        discardingBody: Bool = false, context: ChannelHandlerContext
+    ) {
         guard context.channel.isActive else { return }
         var headers = response.headers
         headers.replaceOrAdd(name: RequestID.headerName, value: request.requestID)
@@ -204,26 +360,29 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let keepAlive = keepAlive && !quiescing && !Self.isClosing(state)
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
 
+        accessLog.record(request: request, response: response, duration: .now() - startedAt)
+        if let observer {
+            observer.requestCompleted(observer.counters.requestCompleted())
+        }
+        // The next state before `.end` is written: NIO's pipelining handler hands over a request
+        // it held back as soon as it sees `.end`, and that request must find us ready for it.
+        if keepAlive {
+            state = discardingBody ? .discardingBody : .awaitingHead
+            setDeadline(discardingBody ? .read : .idle, in: discardingBody ? limits.readTimeout : limits.idleTimeout, context: context)
+        } else {
+            state = .closing
+            deadline = nil
+        }
+
         let head = HTTPResponseHead(version: request.head.version, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         let written = context.writeAndFlushAndReturnFuture(wrapOutboundOut(.end(nil)))
-        accessLog.record(request: request, response: response, duration: .now() - startedAt)
-        if let observer {
-            observer.requestCompleted(observer.counters.requestCompleted())
-        }
-
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        written.whenComplete { _ in
-            let (handler, context) = loopBound.value
-            if keepAlive {
-                handler.state = .awaitingHead
-                handler.setDeadline(.idle, in: handler.limits.idleTimeout, context: context)
-            } else {
-                context.close(promise: nil)
-            }
+        if !keepAlive {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.whenComplete { _ in loopBound.value.close(promise: nil) }
         }
     }
 
@@ -259,19 +418,34 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         deadline = nil
-        switch timeout {
-        case .idle:
-            context.close(promise: nil)
-        case .read:
-            guard case .receivingBody(let head, _, _) = state else { return }
-            reject(head: head, status: .requestTimeout, code: "request_timeout",
+        switch (timeout, state) {
+        case (.read, .admitting(let exchange, _, _)), (.read, .receivingBody(let exchange, _)):
+            reject(head: exchange.head, status: .requestTimeout, code: "request_timeout",
                    description: "The request was not received in time", context: context)
+        default:
+            context.close(promise: nil)
         }
+    }
+
+    private static func isHead(_ part: HTTPServerRequestPart) -> Bool {
+        if case .head = part { return true }
+        return false
+    }
+
+    private static func isAwaitingHead(_ state: State) -> Bool {
+        if case .awaitingHead = state { return true }
+        return false
     }
 
     private static func isClosing(_ state: State) -> Bool {
         if case .closing = state { return true }
         return false
+    }
+
+    /// Neither a length nor chunked transfer: nothing follows the head.
+    private static func hasNoBody(_ head: HTTPRequestHead) -> Bool {
+        let length = head.headers.first(name: "content-length").flatMap(Int.init)
+        return length == 0 || (length == nil && !head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") })
     }
 
     /// The size of the request line and headers as sent, near enough to bound memory.
@@ -282,6 +456,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         return total
     }
+}
+
+extension HTTPResponse {
+    static let internalError = HTTPResponse.error(.internalServerError, code: "internal_error", description: "The request could not be processed")
 }
 
 extension ChannelHandlerContext {

@@ -8,4 +8,9 @@ struct HTTPLimits: Sendable {
     var idleTimeout: TimeAmount
     /// How long a request may take to arrive once its head has.
     var readTimeout: TimeAmount
+    /// How long a connection may stay unable to take our responses (a client that does not
+    /// read) before it is closed and what it holds is freed.
+    var sendTimeout: TimeAmount = .seconds(30)
+    /// Connections one worker serves at once.
+    var maxConnections = 4096
 }

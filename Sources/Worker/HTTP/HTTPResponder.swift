@@ -1,8 +1,10 @@
 import Logging
 import NIOCore
 
-/// Answers complete requests. Implementations run on the connection's event loop.
+/// Answers requests, in two steps: the head first (`admit`), then, when it is let through,
+/// the complete request. Implementations run on the connection's event loop.
 protocol HTTPResponder: Sendable {
+    func admit(_ head: HTTPRequest, context: RequestContext) -> Admission
     func respond(to request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse>
 }
 

@@ -11,6 +11,8 @@ struct Router: HTTPResponder {
     private struct Route: Sendable {
         var methods: [HTTPMethod]
         var handler: Handler
+        /// The head stages of the route's group, outermost first.
+        var middlewares: [any HTTPMiddleware] = []
     }
 
     private struct PatternRoute: Sendable {
@@ -23,6 +25,14 @@ struct Router: HTTPResponder {
 
     mutating func add(_ path: String, methods: [HTTPMethod], handler: @escaping Handler) {
         routes[path] = Route(methods: methods, handler: handler)
+    }
+
+    private mutating func add(_ path: String, _ route: Route) {
+        routes[path] = route
+    }
+
+    private mutating func add(_ pattern: RoutePattern, _ route: Route) {
+        patternRoutes.append(PatternRoute(pattern: pattern, route: route))
     }
 
     /// For routes that answer at once.
@@ -48,11 +58,11 @@ struct Router: HTTPResponder {
         fileprivate let middlewares: [any HTTPMiddleware]
 
         mutating func add(_ path: String, methods: [HTTPMethod], handler: @escaping Handler) {
-            router.add(path, methods: methods, handler: wrapped(handler))
+            router.add(path, Route(methods: methods, handler: wrapped(handler), middlewares: middlewares))
         }
 
         mutating func add(_ pattern: RoutePattern, methods: [HTTPMethod], handler: @escaping Handler) {
-            router.add(pattern, methods: methods, handler: wrapped(handler))
+            router.add(pattern, Route(methods: methods, handler: wrapped(handler), middlewares: middlewares))
         }
 
         private func wrapped(_ handler: @escaping Handler) -> Handler {
@@ -62,26 +72,55 @@ struct Router: HTTPResponder {
         }
     }
 
+    /// On the head: unknown paths and methods are answered here (their bodies are never
+    /// read), and the route's stages decide the rest.
+    func admit(_ head: HTTPRequest, context: RequestContext) -> Admission {
+        switch match(head) {
+        case .missing: return .answer(Self.notFound)
+        case .wrongMethod(let methods): return .answer(Self.methodNotAllowed(methods))
+        case .found(let route, let parameters):
+            var context = context
+            context.parameters = parameters
+            return route.middlewares.reduce(Admission.proceed(context)) { admission, middleware in
+                admission.then { middleware.admit(head, context: $0) }
+            }
+        }
+    }
+
+    /// The complete request of an admitted head (its context carries what admission learned).
     func respond(to request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
+        switch match(request) {
+        case .missing: return context.eventLoop.makeSucceededFuture(Self.notFound)
+        case .wrongMethod(let methods): return context.eventLoop.makeSucceededFuture(Self.methodNotAllowed(methods))
+        case .found(let route, let parameters):
+            var context = context
+            context.parameters = parameters
+            return route.handler(request, context)
+        }
+    }
+
+    private enum Match {
+        case found(Route, RouteParameters)
+        case wrongMethod([HTTPMethod])
+        case missing
+    }
+
+    private func match(_ request: HTTPRequest) -> Match {
         let path = request.path
         if let route = routes[path] {
-            guard route.methods.contains(request.method) else { return methodNotAllowed(route.methods, context) }
-            return route.handler(request, context)
+            return route.methods.contains(request.method) ? .found(route, RouteParameters(values: [:])) : .wrongMethod(route.methods)
         }
         for entry in patternRoutes {
             guard let parameters = entry.pattern.match(path) else { continue }
-            guard entry.route.methods.contains(request.method) else { return methodNotAllowed(entry.route.methods, context) }
-            var context = context
-            context.parameters = parameters
-            return entry.route.handler(request, context)
+            return entry.route.methods.contains(request.method) ? .found(entry.route, parameters) : .wrongMethod(entry.route.methods)
         }
-        return context.eventLoop.makeSucceededFuture(.error(.notFound, code: "not_found", description: "No such endpoint"))
+        return .missing
     }
 
-    private func methodNotAllowed(_ methods: [HTTPMethod], _ context: RequestContext) -> EventLoopFuture<HTTPResponse> {
+    private static let notFound = HTTPResponse.error(.notFound, code: "not_found", description: "No such endpoint")
+
+    private static func methodNotAllowed(_ methods: [HTTPMethod]) -> HTTPResponse {
         let allowed = methods.map(\.rawValue).joined(separator: ", ")
-        return context.eventLoop.makeSucceededFuture(
-            .error(.methodNotAllowed, code: "method_not_allowed", description: "Allowed methods: \(allowed)",
-                   headers: ["Allow": allowed]))
+        return .error(.methodNotAllowed, code: "method_not_allowed", description: "Allowed methods: \(allowed)", headers: ["Allow": allowed])
     }
 }

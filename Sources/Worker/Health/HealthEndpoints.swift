@@ -17,7 +17,8 @@ struct HealthEndpoints: Sendable {
             var redis: String
         }
         let redis = keys.redisStatus
-        let status = isDraining() ? "draining" : !keys.isLoaded ? "starting" : redis == .degraded ? "degraded" : "ready"
+        let status = isDraining() ? "draining" : keys.keysExpired ? "keys_expired" : !keys.isLoaded ? "starting"
+            : redis == .degraded ? "degraded" : "ready"
         // Degraded still serves: tokens are validated with local keys and local fetches.
         let serving = status == "ready" || status == "degraded"
         return .json(serving ? .ok : .serviceUnavailable, encoding: Readiness(status: status, keys: keys.keyCount, redis: redis.rawValue))

@@ -20,6 +20,9 @@ final class JWKSCache: Sendable {
     struct Settings: Sendable {
         var timeToLive: TimeAmount
         var cooldown: TimeAmount
+        /// How long keys stay usable while every refresh fails: the provider may have revoked
+        /// one meanwhile, and without it there is no way to know.
+        var maximumStaleness: TimeAmount = .hours(24)
     }
 
     private struct State {
@@ -41,6 +44,8 @@ final class JWKSCache: Sendable {
         var redis = RedisStatus.disabled
         /// The last shared record refused, so each one is reported once.
         var lastRejectedRecord: String?
+        /// `jwks.keys_expired` was logged for the key set in hand.
+        var reportedExpiry = false
     }
 
     enum RedisStatus: String, Sendable {
@@ -75,8 +80,16 @@ final class JWKSCache: Sendable {
         self.logger = logger
     }
 
-    /// True once a key set has been loaded; the worker is ready from then on.
-    var isLoaded: Bool { state.withLockedValue { $0.loaded } }
+    /// True while a key set is loaded and not older than `maximumStaleness`: the worker can
+    /// validate tokens (and is ready).
+    var isLoaded: Bool { state.withLockedValue { $0.loaded && !isExpired($0.keySet) } }
+
+    /// Loaded once, but every refresh since has failed for longer than `maximumStaleness`.
+    var keysExpired: Bool { state.withLockedValue { $0.loaded && isExpired($0.keySet) } }
+
+    private func isExpired(_ keySet: KeySet) -> Bool {
+        NIODeadline.now() - keySet.fetchedAt > settings.maximumStaleness
+    }
 
     var keyCount: Int { state.withLockedValue { $0.keySet.keys.count } }
 
@@ -84,7 +97,7 @@ final class JWKSCache: Sendable {
     var redisStatus: RedisStatus { state.withLockedValue { $0.redis } }
 
     func key(for keyID: String) -> VerificationKey? {
-        state.withLockedValue { $0.keySet[keyID] }
+        state.withLockedValue { state in isExpired(state.keySet) ? nil : state.keySet[keyID] }
     }
 
     /// For a `kid` not in the cache: refresh if the cooldown allows (or join the refresh in
@@ -166,17 +179,27 @@ final class JWKSCache: Sendable {
             try await self.fetchAndParse(reason: reason, knownURI: knownURI)
         }
         promise.futureResult.whenComplete { result in
-            self.state.withLockedValue { state in
+            let expiredNow: Bool = self.state.withLockedValue { state in
                 state.inFlight = nil
                 state.fetches += 1
                 if case .success(let keySet) = result {
                     state.keySet = keySet
                     state.loaded = true
-                } else {
-                    state.failures += 1
+                    state.reportedExpiry = false
+                    return false
                 }
+                state.failures += 1
+                guard state.loaded, !state.reportedExpiry, self.isExpired(state.keySet) else { return false }
+                state.reportedExpiry = true
+                return true
             }
             if case .success(let keySet) = result { self.keysChanged(Set(keySet.keys.values.map(\.thumbprint))) }
+            if expiredNow {
+                self.logger.error("jwks.keys_expired", metadata: [
+                    "event": "jwks.keys_expired",
+                    "detail": "no key refresh has succeeded for longer than GATEHOUSE_JWKS_MAX_STALE: tokens are refused until the provider answers",
+                ])
+            }
         }
         return promise.futureResult
     }
@@ -284,7 +307,9 @@ final class JWKSCache: Sendable {
             "event": "jwks.refresh", "reason": .string(reason.rawValue), "source": "redis",
             "keys": .array(outcome.keys.keys.sorted().map { .string($0) }),
         ])
-        return KeySet(keys: outcome.keys, fetchedAt: .now())
+        // As old as the provider fetch behind the record, not as old as this read of it.
+        let age = max(0, Date().timeIntervalSince1970 - stored.fetchedAt)
+        return KeySet(keys: outcome.keys, fetchedAt: .now() - .milliseconds(Int64(age * 1000)))
     }
 
     private func fetchFromProvider(reason: RefreshReason, knownURI: String?) async throws -> (keySet: KeySet, document: [UInt8]) {

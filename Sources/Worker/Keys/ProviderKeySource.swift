@@ -13,7 +13,8 @@ struct ProviderKeySource: Sendable {
 
         var description: String {
             switch self {
-            case .httpStatus(let status, let url): "\(url) answered HTTP \(status)"
+            // Logged: without its query (where providers put keys) and userinfo.
+            case .httpStatus(let status, let url): "\(HTTPURLRedaction.redact(url)) answered HTTP \(status)"
             case .discoveryInvalid(let reason): "discovery document refused: \(reason)"
             case .transport(let reason): reason
             }

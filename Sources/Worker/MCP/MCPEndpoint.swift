@@ -4,7 +4,7 @@ import MCP
 import NIOCore
 
 /// `/mcp`: one JSON-RPC message per POST, both eras on one endpoint; the transport's head
-/// checks and authentication have run before. It reads the message, picks the era from what
+/// checks, authentication and the media types were decided on the head. It reads the message, picks the era from what
 /// the client sent, applies the 2026-07-28 request rules, asks the dispatcher, and has the
 /// era's renderer write the answer.
 struct MCPEndpoint: Sendable {
@@ -14,7 +14,6 @@ struct MCPEndpoint: Sendable {
 
     func respond(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
         guard let caller = context.caller else { return context.eventLoop.makeSucceededFuture(.missingCaller) }
-        if let refusal = MCPTransport.mediaTypeRefusal(request) { return context.eventLoop.makeSucceededFuture(refusal) }
         let versionHeader = request.headers.first(name: MCPProtocolVersion.headerName)
         let envelope: JSONRPCEnvelope
         switch Self.read(request.body.readableBytesView) {

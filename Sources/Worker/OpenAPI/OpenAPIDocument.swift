@@ -22,10 +22,9 @@ struct OpenAPIDocument: Sendable {
         if !configuration.resourcePath.isEmpty && configuration.resourcePath != "/mcp" {
             paths[configuration.resourcePath] = ["post": mcp]
         }
-        for path in Set(["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource" + configuration.resourcePath]) {
-            paths[path] = ["get": publicJSON("RFC 9728 protected resource metadata: where to get tokens for this server.",
-                                             summary: "Protected resource metadata", schema: Self.metadataSchema)]
-        }
+        paths[configuration.protectedResourceMetadataPath] = ["get": publicJSON(
+            "RFC 9728 protected resource metadata: where to get tokens for this server.",
+            summary: "Protected resource metadata", schema: Self.metadataSchema)]
         return [
             "openapi": "3.1.0",
             "info": [

@@ -21,8 +21,7 @@ struct RESTToolsEndpoint: Sendable {
     func call(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
         let eventLoop = context.eventLoop
         guard let caller = context.caller else { return eventLoop.makeSucceededFuture(.missingCaller) }
-        // The tool and the caller's right to it first: nobody without the scope gets their
-        // arguments decoded.
+        // Decided on the head already (RESTToolAccess); asked again, it costs a dictionary lookup.
         let tool: any ToolDefinition
         switch invoker.authorize(context.parameters["name"] ?? "", caller: caller, context: context) {
         case .failure(let refused): return eventLoop.makeSucceededFuture(RESTRenderer.render(refused.result))
@@ -48,4 +47,18 @@ struct RESTToolsEndpoint: Sendable {
 extension HTTPResponse {
     /// A protected route reached without the authentication stage: a wiring mistake, never the client's.
     static let missingCaller = HTTPResponse.error(.internalServerError, code: "internal_error", description: "The request could not be processed")
+}
+
+/// `POST /tools/{name}` on the head: the tool must exist and the caller must hold its scope
+/// before a byte of the arguments is read, let alone decoded.
+struct RESTToolAccess: HTTPMiddleware {
+    var invoker: ToolInvoker
+
+    func admit(_ request: HTTPRequest, context: RequestContext) -> Admission {
+        guard let caller = context.caller else { return .answer(.missingCaller) }
+        switch invoker.authorize(context.parameters["name"] ?? "", caller: caller, context: context) {
+        case .failure(let refused): return .answer(RESTRenderer.render(refused.result))
+        case .success: return .proceed(context)
+        }
+    }
 }

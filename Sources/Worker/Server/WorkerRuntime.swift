@@ -55,7 +55,9 @@ struct WorkerRuntime {
         }
         let keys = JWKSCache(
             source: source, parser: JWKSParser(acceptedAlgorithms: configuration.algorithms),
-            settings: .init(timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown)),
+            settings: .init(
+                timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown),
+                maximumStaleness: .init(configuration.jwksMaximumStaleness)),
             logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(thumbprints: $0) })
         let trigger = ShutdownTrigger()
         WorkerSignals.start(trigger: trigger, logOutput: logOutput, logger: logger)

@@ -107,6 +107,12 @@ final class WorkerServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let open = observer?.counters.connections, open >= application.limits.maxConnections {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(logger: logger))
+                        return
+                    }
+                    // Reading stops while a client does not read what we send.
+                    try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
                     try channel.pipeline.syncOperations.addHandler(DrainRequestHandler())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true, withErrorHandling: false)

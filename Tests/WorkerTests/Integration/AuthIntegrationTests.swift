@@ -105,12 +105,21 @@ struct AuthIntegrationTests {
         #expect(BearerChallenge(padded.header("www-authenticate"))?["error"] == "invalid_token")
     }
 
-    @Test func protectedResourceMetadataAtBothURLs() async throws {
+    /// RFC 9728 §3.3: the `resource` a client reads must be the one the metadata URL was built
+    /// from, so the metadata is served at the resource's URL only; the bare well-known URL
+    /// (which names the origin) is 404, unless the resource is the origin itself.
+    @Test func protectedResourceMetadataAtTheResourcesURLOnly() async throws {
         let idp = try await DevIdPProcess.start()
         let worker = try await WorkerProcess.start(idp: idp)
         defer { worker.stop(); idp.stop() }
+        #expect(try await client.get(worker.baseURL + "/.well-known/oauth-protected-resource").status == 404)
+        let atOrigin = try await WorkerProcess.start(idp: idp, resource: "https://mcp.gatehouse.test")
+        defer { atOrigin.stop() }
+        let root = try await client.get(atOrigin.baseURL + "/.well-known/oauth-protected-resource")
+        #expect(root.status == 200)
+        #expect(root.json?["resource"] as? String == "https://mcp.gatehouse.test")
 
-        for path in ["/.well-known/oauth-protected-resource", Self.metadataPath] {
+        for path in [Self.metadataPath] {
             // Forwarded headers must not change what is advertised.
             let response = try await client.get(worker.baseURL + path, headers: [
                 "Host": "evil.example.test", "X-Forwarded-Host": "evil.example.test", "X-Forwarded-Proto": "http",
@@ -234,5 +243,44 @@ struct AuthIntegrationTests {
             (try? await client.get(worker.baseURL + "/readyz"))?.status == 200
         }
         #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(token)).status == 200)
+    }
+}
+
+extension AuthIntegrationTests {
+    /// Keys kept while every refresh fails have a maximum age: past it, tokens are refused
+    /// (503: validation is not available), readiness says so, a clear line is logged once, and
+    /// everything recovers when the provider answers again.
+    @Test func keysKeptThroughFailuresExpireAfterTheMaximumStaleness() async throws {
+        let idp = try await DevIdPProcess.start()
+        let worker = try await WorkerProcess.start(idp: idp, environment: [
+            "GATEHOUSE_JWKS_TTL": "1", "GATEHOUSE_JWKS_MAX_STALE": "2", "GATEHOUSE_TOKEN_CACHE_SIZE": "0",
+        ])
+        defer { worker.stop(); idp.stop() }
+        let token = try await idp.token()
+        #expect(try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(token)).status == 200)
+        try await idp.goDown()
+        try await waitUntil(timeout: .seconds(10), "the keys to expire") {
+            try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(token)).status == 503
+        }
+        #expect(try await client.get(worker.baseURL + "/readyz").json?["status"] as? String == "keys_expired")
+        try await waitUntil("one jwks.keys_expired line") { worker.process.logLines(event: "jwks.keys_expired").count == 1 }
+        try await idp.comeUp()
+        try await waitUntil(timeout: .seconds(10), "the keys to come back") {
+            try await client.postJSON(worker.mcpURL, MCPRequests.listTools(), headers: MCPRequests.bearer(token)).status == 200
+        }
+        #expect(worker.process.logLines(event: "jwks.keys_expired").count == 1)
+    }
+
+    /// A provider URL's query (where some put a key) never reaches a log line.
+    @Test func providerURLsAreLoggedWithoutTheirQuery() async throws {
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        try await idp.goDown()
+        let worker = try await WorkerProcess.start(
+            idp: idp, environment: ["GATEHOUSE_JWKS_URI": idp.jwksURI + "?api_key=s3cr3t-v4lue"], waitForReady: false)
+        defer { worker.stop() }
+        try await waitUntil("a failed fetch to be logged") { !worker.process.logLines(event: "jwks.refresh_failed").isEmpty }
+        #expect(worker.process.output.contains("protocol/openid-connect/certs"))
+        #expect(!worker.process.output.contains("s3cr3t-v4lue"))
     }
 }

@@ -57,9 +57,10 @@ struct HTTPServerIntegrationTests {
         #expect(declaredAnswer.data.hasPrefix("HTTP/1.1 413"))
         #expect(declaredAnswer.closed)
 
-        // Chunked past the limit.
+        // Chunked past the limit (with a token: without one the head is answered at once).
+        let token = try await idp.token()
         let chunked = try RawHTTPConnection(port: worker.port)
-        try chunked.send("POST /mcp HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try chunked.send("POST /mcp HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
         let chunk = String(repeating: "a", count: 3000)
         try chunked.send("bb8\r\n\(chunk)\r\nbb8\r\n\(chunk)\r\n")
         #expect(chunked.readUntilClosed(timeout: .seconds(5)).data.hasPrefix("HTTP/1.1 413"))
@@ -101,8 +102,9 @@ struct HTTPServerIntegrationTests {
         #expect(keepAlive.readUntilClosed(timeout: .seconds(5)).closed)
 
         // A body that never finishes: 408 after the read timeout.
+        let token = try await idp.token()
         let slow = try RawHTTPConnection(port: worker.port)
-        try slow.send("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"js")
+        try slow.send("POST /mcp HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"js")
         let slowAnswer = slow.readUntilClosed(timeout: .seconds(5))
         #expect(slowAnswer.data.hasPrefix("HTTP/1.1 408"))
         #expect(slowAnswer.closed)
