@@ -7,7 +7,8 @@ addresses, certificate paths and the cache directory. The main nginx.conf is the
 (pid, logs and temporary files in a temporary directory), as the image's is the image's.
 
 A second nginx from the same template sits in front of a small recording upstream, to see what
-nginx sends upstream (forwarded headers, keep-alive) and whether /mcp streams.
+nginx sends upstream (forwarded headers, keep-alive), whether /mcp streams and whether an
+upgrade (WebSocket) is tunnelled.
 """
 
 from __future__ import annotations
@@ -377,6 +378,9 @@ def recording_upstream() -> RecordingUpstream:
 
         def do_GET(self) -> None:
             self.record()
+            if self.headers.get("Upgrade"):
+                self.tunnel()
+                return
             body = b"recorded\n"
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
@@ -395,6 +399,18 @@ def recording_upstream() -> RecordingUpstream:
             upstream.release.wait(15)
             self.chunk(b"event: message\ndata: second\n\n")
             self.chunk(b"")
+
+        def tunnel(self) -> None:
+            """Accepts the upgrade, then answers one line of the new protocol with an echo."""
+            self.send_response(101)
+            self.send_header("Upgrade", self.headers["Upgrade"])
+            self.send_header("Connection", "Upgrade")
+            self.end_headers()
+            self.wfile.flush()
+            line = self.rfile.readline(1024)
+            self.wfile.write(b"echo: " + line)
+            self.wfile.flush()
+            self.close_connection = True
 
         def chunk(self, data: bytes) -> None:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -450,6 +466,48 @@ def test_upstream_connections_are_http_1_1_and_kept_alive(recording_nginx: Nginx
     assert all("close" not in ",".join(request.headers.get("connection", [])).lower() for request in seen)
     # One upstream connection carried all three requests.
     assert len({request.client_port for request in seen}) == 1, [request.client_port for request in seen]
+
+
+def read_until(connection: ssl.SSLSocket, end: bytes) -> bytes:
+    received = b""
+    while end not in received:
+        data = connection.recv(4096)
+        if not data:
+            break
+        received += data
+    return received
+
+
+@pytest.mark.parametrize("path", ["/mcp", "/ws"])
+def test_websocket_upgrade_is_tunnelled(recording_nginx: Nginx, upstream: RecordingUpstream, path: str) -> None:
+    # The map $http_upgrade $connection_upgrade passes an upgrade on; the upstream's 101 turns
+    # the connection into a tunnel in both directions.
+    marker = f"{path}?upgrade={uuid.uuid4().hex}"
+    context = ssl.create_default_context(cafile=str(recording_nginx.ca_file))
+    with socket.create_connection(("127.0.0.1", recording_nginx.https_port), timeout=TIMEOUT_S) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(
+                f"GET {marker} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: Z2F0ZWhvdXNlLXRlc3Qta2V5\r\n\r\n".encode())
+            head = read_until(tls, b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 101 "), head
+            assert re.search(rb"(?im)^upgrade: websocket\r$", head), head
+            tls.sendall(b"hello through the tunnel\n")
+            assert read_until(tls, b"\n") == b"echo: hello through the tunnel\n"
+    seen = next(request for request in upstream.seen if request.path == marker)
+    assert seen.version == "HTTP/1.1"
+    assert seen.headers["upgrade"] == ["websocket"]
+    assert seen.headers["connection"] == ["upgrade"]
+
+
+def test_ordinary_requests_carry_no_upgrade_and_keep_the_connection(recording_nginx: Nginx, upstream: RecordingUpstream) -> None:
+    marker = f"/ordinary-{uuid.uuid4().hex}"
+    with recording_nginx.client() as client:
+        assert client.get(marker).status_code == 200
+    seen = next(request for request in upstream.seen if request.path == marker)
+    # An empty Connection header is not sent at all: HTTP/1.1's default, keep-alive.
+    assert "connection" not in seen.headers, seen.headers
+    assert "upgrade" not in seen.headers, seen.headers
 
 
 def test_mcp_responses_stream_without_buffering(recording_nginx: Nginx, upstream: RecordingUpstream) -> None:
