@@ -3,6 +3,7 @@ Gatehouse configuration contract is read from the Swift source, and small proces
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from pathlib import Path
@@ -18,6 +19,7 @@ NGINX_TEMPLATE_DIR = REPO_ROOT / "nginx" / "templates"
 SYSTEMD_DIR = REPO_ROOT / "systemd"
 MAKE_DEV_CERTS = REPO_ROOT / "docker" / "make-dev-certs.sh"
 CONFIGURATION_LOADER = REPO_ROOT / "Sources" / "Common" / "Configuration" / "ConfigurationLoader.swift"
+KUBERNETES_DIR = REPO_ROOT / "deploy" / "kubernetes"
 
 # Set by the supervisor for its workers or by one supervisor for the next: never by operators.
 INTERNAL_VARIABLES = {
@@ -33,6 +35,25 @@ INTERNAL_VARIABLES = {
 # Names that say "this value is a credential".
 # "token" only as the last word (AUTH_TOKEN), not in GATEHOUSE_TOKEN_TYPE or access.token.claim.
 SECRET_NAME = re.compile(r"pass(word|wd)|secret|api[_-]?key|private[_-]?key|(^|[_.-])token$|cache[_-]?key", re.IGNORECASE)
+
+
+# A long run of hex or base64 characters: what a pasted key, password or token looks like
+# ("/" left out, so paths and URLs do not count).
+HIGH_ENTROPY = re.compile(r"(?<![A-Za-z0-9+_-])[A-Za-z0-9+_-]{32,}={0,2}(?![A-Za-z0-9+_-])")
+
+
+def looks_random(candidate: str) -> bool:
+    # Digits and letters mixed, and not a kebab- or snake-case name.
+    return (
+        any(c.isdigit() for c in candidate)
+        and any(c.isalpha() for c in candidate)
+        and not re.fullmatch(r"[a-z]+([_-][a-z0-9]+)*", candidate, re.IGNORECASE)
+    )
+
+
+def high_entropy_literals(text: str) -> list[str]:
+    """What in `text` looks like a pasted secret."""
+    return [match for match in HIGH_ENTROPY.findall(text) if looks_random(match)]
 
 
 def operator_variables() -> set[str]:
@@ -63,3 +84,11 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
+
+def group_alive(process_group: int) -> bool:
+    """Whether any process of the group is still there."""
+    try:
+        os.killpg(process_group, 0)
+    except ProcessLookupError:
+        return False
+    return True

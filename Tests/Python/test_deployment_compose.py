@@ -32,6 +32,8 @@ from deployment_support import (
     SECRET_NAME,
     SYSTEMD_DIR,
     free_port,
+    group_alive,
+    high_entropy_literals,
     operator_variables,
     parse_env_file,
 )
@@ -249,26 +251,12 @@ def test_example_configuration_passes_gatehouse_check_config(env_file: Path, tmp
 
 
 PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-# A long run of hex or base64 characters: what a pasted key, password or token looks like
-# ("/" left out, so paths and URLs do not count).
-HIGH_ENTROPY = re.compile(r"(?<![A-Za-z0-9+_-])[A-Za-z0-9+_-]{32,}={0,2}(?![A-Za-z0-9+_-])")
-
-
-def looks_random(candidate: str) -> bool:
-    # Digits and letters mixed, and not a kebab- or snake-case name.
-    return (
-        any(c.isdigit() for c in candidate)
-        and any(c.isalpha() for c in candidate)
-        and not re.fullmatch(r"[a-z]+([_-][a-z0-9]+)*", candidate, re.IGNORECASE)
-    )
-
-
 SHIPPED_FILES = [COMPOSE_FILE, ENV_EXAMPLE, DOCKERFILE, REALM_FILE, SYSTEMD_DIR / "gatehouse.env.example"]
 
 
 @pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda path: path.name)
 def test_no_high_entropy_literal(path: Path) -> None:
-    found = [match for match in HIGH_ENTROPY.findall(path.read_text()) if looks_random(match)]
+    found = high_entropy_literals(path.read_text())
     assert not found, f"{path.name}: {found}"
 
 
@@ -367,14 +355,6 @@ def test_keycloak_healthcheck_tells_ready_from_not_ready(services: dict[str, Any
     finally:
         server.shutdown()
         server.server_close()
-
-
-def group_alive(process_group: int) -> bool:
-    try:
-        os.killpg(process_group, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_redis_command_and_healthcheck_with_a_real_redis_server(services: dict[str, Any], tmp_path: Path) -> None:
