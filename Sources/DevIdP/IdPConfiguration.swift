@@ -4,16 +4,26 @@ struct IdPConfiguration: Sendable {
     static let defaultTokenLifetime = 300
     static let maxRequestBodyBytes = 64 * 1024
 
-    let host: LoopbackHost
+    let host: ListenHost
+    /// The public origin (`--hostname`, Keycloak's `KC_HOSTNAME`), when the issuer is not the
+    /// address the IdP listens on: behind a proxy, or in a container.
+    let publicOrigin: String?
     let realm: String
     let audiences: [String]
     let clients: [RegisteredClient]
     let tokenLifetime: Int
 
-    /// The issuer depends on the bound port, which `--port 0` only reveals after binding.
+    /// The issuer depends on the bound port, which `--port 0` only reveals after binding, unless
+    /// a public origin fixes it.
     func issuer(port: Int) -> String {
-        "http://\(host.urlHost):\(port)/realms/\(realm)"
+        if let publicOrigin {
+            return "\(publicOrigin)/realms/\(realm)"
+        }
+        return "http://\(host.urlHost ?? host.bindAddress):\(port)/realms/\(realm)"
     }
+
+    /// The `/admin` test controls (signing anything, outages) exist only on loopback.
+    var adminEnabled: Bool { host.isLoopback }
 
     var realmPath: String { "/realms/\(realm)" }
 }

@@ -5,11 +5,20 @@ import Foundation
 struct IdentityProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse-dev-idp",
-        abstract: "Development OpenID provider that issues Keycloak-shaped tokens (loopback only, never for production)."
+        abstract: "Development OpenID provider that issues Keycloak-shaped tokens (on loopback or in a container; never for production)."
     )
 
-    @Option(help: "Address to listen on: \(LoopbackHost.allowedList).")
+    @Option(help: """
+        Address to listen on: \(ListenHost.loopbackList); or 0.0.0.0 or :: inside a container, \
+        with --hostname and clients of your own (--client-secret-file or --client), and no /admin.
+        """)
     var host = "127.0.0.1"
+
+    @Option(help: """
+        Public origin, as Keycloak's KC_HOSTNAME (e.g. https://localhost behind a proxy): the issuer \
+        is ORIGIN/realms/REALM whatever the IdP listens on. (default: http://HOST:PORT)
+        """)
+    var hostname: String?
 
     @Option(help: "Port to listen on; 0 picks a free port.")
     var port = 0
@@ -26,6 +35,9 @@ struct IdentityProviderCommand: AsyncParsableCommand {
     )
     var clients: [String] = []
 
+    @Option(help: "Secret of mcp-client (with its default scopes) read from this file, such as a Docker secret, instead of mcp-secret. Not with --client.")
+    var clientSecretFile: String?
+
     @Option(help: "Access token lifetime in seconds.")
     var tokenLifetime = IdPConfiguration.defaultTokenLifetime
 
@@ -33,9 +45,10 @@ struct IdentityProviderCommand: AsyncParsableCommand {
     var portFile: String?
 
     func validate() throws {
-        guard LoopbackHost(argument: host) != nil else {
-            throw ValidationError("--host must be a loopback address (\(LoopbackHost.allowedList)), got '\(host)'")
+        guard let listenHost = ListenHost(argument: host) else {
+            throw ValidationError("--host must be a loopback address (\(ListenHost.loopbackList)), 0.0.0.0 or ::, got '\(host)'")
         }
+        _ = try publicOrigin()
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535")
         }
@@ -45,13 +58,22 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         guard tokenLifetime > 0 else {
             throw ValidationError("--token-lifetime must be a positive number of seconds")
         }
-        _ = try parsedClients()
+        let registered = try parsedClients()
+        if !listenHost.isLoopback {
+            guard hostname != nil else {
+                throw ValidationError("--host \(host) needs --hostname: the issuer must name an address clients reach")
+            }
+            guard !registered.contains(where: { $0.secret == RegisteredClient.default.secret }) else {
+                throw ValidationError("--host \(host) needs --client-secret-file or --client with a secret of your own: mcp-secret is public")
+            }
+        }
     }
 
     func run() async throws {
         let signals = TerminationSignals()
         let configuration = IdPConfiguration(
-            host: LoopbackHost(argument: host)!,
+            host: ListenHost(argument: host)!,
+            publicOrigin: try publicOrigin(),
             realm: realm,
             audiences: audiences.isEmpty ? [IdPConfiguration.defaultAudience] : audiences,
             clients: try parsedClients(),
@@ -72,7 +94,25 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         try await server.shutdown()
     }
 
+    /// `--hostname` without a trailing slash, checked: an http(s) origin (no path: the IdP serves
+    /// its realm at /realms/REALM only).
+    private func publicOrigin() throws -> String? {
+        guard let hostname else { return nil }
+        guard let components = URLComponents(string: hostname),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let urlHost = components.host, !urlHost.isEmpty, components.path.isEmpty || components.path == "/",
+              components.query == nil, components.fragment == nil, components.user == nil else {
+            throw ValidationError("--hostname must be an http:// or https:// origin such as https://localhost, got '\(hostname)'")
+        }
+        return hostname.hasSuffix("/") ? String(hostname.dropLast()) : hostname
+    }
+
     private func parsedClients() throws -> [RegisteredClient] {
+        if let clientSecretFile {
+            guard clients.isEmpty else { throw ValidationError("--client-secret-file and --client exclude each other") }
+            return [RegisteredClient(id: RegisteredClient.default.id, secret: try secret(from: clientSecretFile),
+                                     allowedScopes: RegisteredClient.defaultAllowedScopes)]
+        }
         guard !clients.isEmpty else { return [.default] }
         do {
             var parsed: [RegisteredClient] = []
@@ -87,6 +127,17 @@ struct IdentityProviderCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
     }
+}
+
+/// A secret file's content without the line break it usually ends with, as Keycloak's
+/// entrypoint and `$(<file)` read it.
+private func secret(from path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        throw ValidationError("cannot read --client-secret-file \(path)")
+    }
+    let value = text.trimmingCharacters(in: .newlines)
+    guard !value.isEmpty else { throw ValidationError("--client-secret-file \(path) is empty") }
+    return value
 }
 
 extension IdentityProviderCommand {
