@@ -77,6 +77,19 @@ def test_the_stack_has_its_five_services_and_a_one_shot_certificate_maker(servic
     assert services["certs"].get("restart") == "no"
 
 
+def test_the_certificate_maker_needs_no_network(services: dict[str, Any]) -> None:
+    """openssl is in its image (docker/certs.Dockerfile), so nothing is installed at start and the
+    one-shot runs with no network at all: an air-gapped host needs only the images."""
+    certs = services["certs"]
+    assert certs.get("network_mode") == "none" and "networks" not in certs
+    dockerfile = (REPO_ROOT / certs["build"]["context"] / certs["build"]["dockerfile"]).read_text()
+    assert re.search(r"apt-get install[^&]*\bopenssl\b", dockerfile)
+    # The base the Gatehouse image already uses: no further image to fetch.
+    runtime = re.search(r"^ARG RUNTIME_IMAGE=(\S+)", DOCKERFILE.read_text(), re.M).group(1)
+    assert f"ARG RUNTIME_IMAGE={runtime}" in dockerfile
+    assert "apk add" not in (REPO_ROOT / "docker" / "make-dev-certs.sh").read_text()
+
+
 def test_every_long_running_service_but_nginx_has_a_healthcheck(services: dict[str, Any]) -> None:
     for name in LONG_RUNNING - {"nginx"}:
         test = services[name].get("healthcheck", {}).get("test")
@@ -377,6 +390,8 @@ def test_redis_command_and_healthcheck_with_a_real_redis_server(services: dict[s
     try:
         healthy = lambda: subprocess.run(["sh", "-c", healthcheck], capture_output=True, timeout=10).returncode == 0
         assert _poll(time.monotonic() + 15, healthy), "the healthcheck never passed"
+        # `exec`: the container's first process is Redis itself, so a stop's SIGTERM reaches it.
+        assert Path(f"/proc/{process.pid}/comm").read_text().strip() == "redis-server"
         anonymous = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=10)
         assert "NOAUTH" in anonymous.stdout + anonymous.stderr
         for pid in [process.pid, *map(int, Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split())]:
