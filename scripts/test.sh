@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is needed, builds once, runs the Swift tests (unit and
 # integration, which start real worker and identity-provider processes), then the end-to-end
-# tests with the official Python MCP SDK against the same binaries.
+# tests with the official Python MCP SDK against the same binaries, and last the container image
+# and the compose stack, built and run with podman.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,3 +36,8 @@ echo "== benchmark harness (smoke run; its figures are not checked)"
 # Keeps bench/run.sh working: every server answers correctly under wrk, the report and chart
 # are written. The timing figures of a one-second run mean nothing and gate nothing.
 GATEHOUSE_BUILD_DIR="$build_dir" bench/run.sh --smoke
+
+echo "== containers: docker/Dockerfile and compose.yaml, built and run with podman"
+# Last: the image's release build dominates it. The development IdP's container takes its
+# binary from this build.
+GATEHOUSE_BUILD_DIR="$build_dir" scripts/container-test.sh
