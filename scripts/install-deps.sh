@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl strace)
+packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl strace prometheus)
 venvs=()
 while (($#)); do
     case "$1" in

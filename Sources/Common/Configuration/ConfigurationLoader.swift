@@ -17,7 +17,7 @@ public enum ConfigurationLoader {
         "GATEHOUSE_RESOURCE_DOCUMENTATION", "GATEHOUSE_TEST_HOOKS", "GATEHOUSE_LOG_PATH",
         "GATEHOUSE_TOKEN_CACHE_SIZE", "GATEHOUSE_TOKEN_CACHE_TTL", "GATEHOUSE_REDIS_PASSWORD",
         "GATEHOUSE_LIST_ALL_TOOLS", "GATEHOUSE_SHARED_CACHE_KEY", "GATEHOUSE_MAX_CONNECTIONS",
-        "GATEHOUSE_SEND_TIMEOUT", "GATEHOUSE_JWKS_MAX_STALE",
+        "GATEHOUSE_SEND_TIMEOUT", "GATEHOUSE_JWKS_MAX_STALE", "GATEHOUSE_METRICS_BIND", "GATEHOUSE_METRICS_TOKEN",
         // Set by the supervisor for its workers.
         "GATEHOUSE_LISTEN_FDS", "GATEHOUSE_CONTROL_FD", "GATEHOUSE_WORKER_SLOT", "GATEHOUSE_SUPERVISOR_PID",
         // Set by a supervisor for the one that replaces it (SIGUSR2).
@@ -103,6 +103,11 @@ public enum ConfigurationLoader {
         let tokenCacheSize = reader.integer("GATEHOUSE_TOKEN_CACHE_SIZE", default: 10_000, range: 0...1_000_000)
         let tokenCacheTTL = reader.seconds("GATEHOUSE_TOKEN_CACHE_TTL", default: 300, range: 1...3600)
         let testHooks = reader.bool("GATEHOUSE_TEST_HOOKS", default: false)
+        let metricsBind = reader.metricsBind(publicBinds: bind)
+        let metricsToken = source["GATEHOUSE_METRICS_TOKEN"]
+        if let metricsToken, metricsToken.utf8.count < 16 {
+            reader.problem("GATEHOUSE_METRICS_TOKEN", "must be at least 16 bytes (e.g. openssl rand -hex 32)")
+        }
         let listAllTools = reader.bool("GATEHOUSE_LIST_ALL_TOOLS", default: false)
         if testHooks && environment != .development {
             reader.problem("GATEHOUSE_TEST_HOOKS", "is only allowed with GATEHOUSE_ENV=development")
@@ -146,6 +151,8 @@ public enum ConfigurationLoader {
         configuration.sendTimeout = sendTimeout
         configuration.jwksMaximumStaleness = maximumStaleness
         configuration.maxConnections = maxConnections
+        configuration.metricsBind = metricsBind
+        configuration.metricsToken = metricsToken
         return Loaded(configuration: configuration, warnings: warnings)
     }
 }
@@ -203,6 +210,23 @@ private struct VariableReader {
             return defaultValue
         }
         return value
+    }
+
+    /// `GATEHOUSE_METRICS_BIND`: host:port, empty for off; never one of the public addresses.
+    mutating func metricsBind(publicBinds: [BindAddress]) -> BindAddress? {
+        let name = "GATEHOUSE_METRICS_BIND"
+        guard let raw = source[name] else { return GatehouseConfiguration.defaultMetricsBind }
+        if raw.trimmingWhitespace().isEmpty { return nil }
+        guard case .tcp(let host, let port)? = BindAddress(parsing: raw) else {
+            problem(name, "'\(raw)' is not host:port or [ipv6]:port (empty turns metrics off)")
+            return nil
+        }
+        let clashes = port != 0 && publicBinds.contains { address in
+            guard case .tcp(let publicHost, let publicPort) = address, publicPort == port else { return false }
+            return publicHost == host || ["0.0.0.0", "::"].contains(publicHost) || ["0.0.0.0", "::"].contains(host)
+        }
+        if clashes { problem(name, "'\(raw)' is a public address (GATEHOUSE_BIND): metrics are served on a listener of their own") }
+        return .tcp(host: host, port: port)
     }
 
     mutating func url(_ name: String, required: Bool, allowInsecure: Bool, role: String) -> String? {

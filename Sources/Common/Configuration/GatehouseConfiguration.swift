@@ -67,6 +67,12 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     /// How long keys stay usable while every refresh fails.
     public var jwksMaximumStaleness: Duration = .seconds(86400)
 
+    /// Where the supervisor serves `GET /metrics` (never a public address); nil turns metrics off.
+    public var metricsBind: BindAddress? = Self.defaultMetricsBind
+    public static let defaultMetricsBind = BindAddress.tcp(host: "127.0.0.1", port: 9464)
+    /// A bearer secret scrapers must present; nil lets any local process scrape.
+    public var metricsToken: String?
+
     /// Log to this file instead of standard output; SIGUSR1 reopens it (log rotation).
     public var logFile: String?
 

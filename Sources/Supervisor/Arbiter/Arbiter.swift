@@ -219,6 +219,8 @@ final class Arbiter {
                     metadata["reason"] = .string(reason)
                     logger.info("worker retiring", metadata: metadata)
                 }
+            case .message(.metrics):
+                continue  // Served by the metrics work.
             case .garbage:
                 logger.warning("unreadable control message", metadata: workerMetadata(worker, event: "worker.protocol_error"))
             case .empty, .closed:

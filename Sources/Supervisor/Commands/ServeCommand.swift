@@ -2,6 +2,7 @@ import ArgumentParser
 import Common
 import Foundation
 import Logging
+import Prometheus
 
 /// `gatehouse serve`: bind, start the workers, supervise them until stopped.
 struct ServeCommand: ParsableCommand {
@@ -44,6 +45,9 @@ struct ServeCommand: ParsableCommand {
             }
         }
 
+        let metrics = try Self.startMetrics(configuration, upgrading: upgrade != nil, logger: logger)
+        defer { metrics?.server.stop() }
+
         let pidfile = configuration.pidfile.map { Pidfile(path: $0, upgrading: upgrade != nil) }
         do {
             try pidfile?.write()
@@ -68,6 +72,31 @@ struct ServeCommand: ParsableCommand {
             upgradeParent: upgrade?.parent, pidfile: pidfile, logOutput: logOutput)
         let status = arbiter.run()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The registry the arbiter fills and the listener that serves it; nil with metrics off.
+    static func startMetrics(
+        _ configuration: GatehouseConfiguration, upgrading: Bool, logger: Logger
+    ) throws -> (fleet: FleetMetrics, supervisor: SupervisorMetrics, server: MetricsServer)? {
+        guard case .tcp(let host, let port)? = configuration.metricsBind else { return nil }
+        let registry = PrometheusCollectorRegistry()
+        let supervisor = SupervisorMetrics(registry: registry)
+        let fleet = FleetMetrics(registry: registry, reserved: SupervisorMetrics.names)
+        let server = MetricsServer(
+            host: host, port: port, token: configuration.metricsToken, logger: logger, render: { registry.emitToBuffer() })
+        if upgrading {
+            // The supervisor being replaced holds the port until this one is ready and it leaves.
+            server.bindWhenFree(attempts: 4 * 120)
+        } else {
+            do {
+                try server.bind()
+            } catch {
+                server.stop()
+                FileHandle.standardError.write(Data("gatehouse: cannot serve metrics on \(host):\(port): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        return (fleet, supervisor, server)
     }
 
     /// Whether `arguments` run `serve`: named, or the default (no subcommand, or options first).

@@ -93,6 +93,11 @@ final class JWKSCache: Sendable {
 
     var keyCount: Int { state.withLockedValue { $0.keySet.keys.count } }
 
+    /// How old the keys in use are (since the provider served them); nil before any loaded.
+    var keySetAge: TimeAmount? {
+        state.withLockedValue { $0.loaded ? NIODeadline.now() - $0.keySet.fetchedAt : nil }
+    }
+
     /// Whether the shared tier is in use, working, or being done without.
     var redisStatus: RedisStatus { state.withLockedValue { $0.redis } }
 

@@ -85,7 +85,7 @@ struct SharedJWKSStore: Sendable {
         let mac = String(decoding: lines[2], as: UTF8.self)
         let document = Array(lines.removeLast())
         guard let fetchedAt = Double(fetchedAtText), fetchedAt.isFinite,
-            Self.constantTimeEqual(mac, signature(fetchedAt: fetchedAtText, document: document))
+            ConstantTime.equal(mac, signature(fetchedAt: fetchedAtText, document: document))
         else { return rejected(.badSignature) }
         // A record from the future would stay "fresh" past every refresh.
         guard fetchedAt <= now + clockSkew else { return rejected(.datedInFuture) }
@@ -97,12 +97,6 @@ struct SharedJWKSStore: Sendable {
         mac.update(data: Array("\(namespace)\n\(fetchedAt)\n".utf8))
         mac.update(data: document)
         return mac.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// `SET NX PX` with a random token, so only the holder releases it.
