@@ -56,7 +56,7 @@ extension ArbiterState {
     }
 
     /// A fast stop's signal to a worker, whether it was serving or already leaving gracefully.
-    private mutating func hurry(_ pid: pid_t, deadline: Duration) -> [ArbiterAction] {
+    mutating func hurry(_ pid: pid_t, deadline: Duration) -> [ArbiterAction] {
         guard let worker = workers[pid] else { return [] }
         switch worker.state {
         case .booting, .ready, .retiring:

@@ -13,7 +13,7 @@ extension ArbiterState {
         if case .stopping(let stop) = phase {
             actions += stop.graceful
                 ? terminate(pid, signal: SIGTERM, deadline: now + settings.gracefulTimeout)
-                : terminate(pid, signal: SIGQUIT, deadline: now + Self.killGrace)
+                : hurry(pid, deadline: now + Self.killGrace)
         } else if generation != self.generation || slot >= targetCount {
             actions += terminate(pid, signal: SIGTERM, deadline: now + settings.gracefulTimeout)
         }
@@ -107,6 +107,8 @@ extension ArbiterState {
         }
         generation = previousGeneration
         bootFailures = BootFailures()
+        // A HUP queued behind it runs now: its configuration may be the fix.
+        if reload.queued { return actions + beginReload(beforeFirstReady: reload.beforeFirstReady, now: now) }
         var fallingBack = reload
         fallingBack.stage = .fallingBack
         phase = .reloading(fallingBack)

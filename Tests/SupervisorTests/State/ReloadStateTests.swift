@@ -107,6 +107,24 @@ struct ReloadStateTests {
         #expect(bench.state.generation == 3)
     }
 
+    @Test func aHupQueuedBehindAnAbandonedReloadRunsAtOnce() {
+        var bench = ArbiterBench(workers: 1, workerTimeout: .seconds(3600))
+        bench.start()
+        bench.signal(SIGHUP)
+        bench.signal(SIGHUP)
+        for _ in 0..<ArbiterState.crashLoopLimit {
+            bench.exit(bench.worker(slot: 0)!.pid, .exited(3))
+            bench.tick(after: RestartBackoff.maximum)
+        }
+        #expect(bench.count(event: "reload.failed") == 1)
+        #expect(bench.count(event: "reload.started") == 2)
+        #expect(bench.state.generation == 3)
+        #expect(bench.count(.ready) == 1)  // The second reload's end sends it.
+        bench.bootAll()
+        #expect(bench.count(.ready) == 2)
+        #expect(bench.workers(generation: 1).allSatisfy { $0.isLeaving })
+    }
+
     @Test func termDuringAReloadStopsBothGenerationsAndTheReloadNeverCompletes() {
         var bench = ArbiterBench(workers: 2)
         bench.start()
