@@ -32,9 +32,9 @@ final class Arbiter {
             let readable = sleep()
             for signal in signals.drain() { send(.signal(signal)) }
             readMessages(from: readable)
-            reapChildren()
+            reapWorkers()
             if let parent = state.upgradeParentPID, getppid() != parent { send(.upgradeParentGone) }
-            send(.tick)
+            send(.tick)  // Murder, manage, timers: ArbiterState.tick.
         }
         effects.sockets.closeAll()
         return exitCode ?? 0
@@ -69,7 +69,8 @@ final class Arbiter {
         }
     }
 
-    private func reapChildren() {
+    /// Every child that has exited: workers, an upgrade's new supervisor, and (as PID 1) orphans.
+    private func reapWorkers() {
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
