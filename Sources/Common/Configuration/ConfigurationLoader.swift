@@ -139,8 +139,7 @@ public enum ConfigurationLoader {
             maxBodyBytes: maxBodyBytes, keepAliveTimeout: keepAliveTimeout, requestReadTimeout: readTimeout,
             tokenTypePolicy: tokenType, clockLeeway: leeway, allowedClients: allowedClients,
             scopesFromRoles: scopesFromRoles, jwksCacheTTL: jwksTTL, jwksRefreshCooldown: cooldown,
-            outboundTimeout: outboundTimeout, resourceName: resourceName, resourceDocumentation: "",
-            scopesSupported: ["mcp:read", "mcp:write", "mcp:infer"])
+            outboundTimeout: outboundTimeout, resourceName: resourceName, resourceDocumentation: "")
         configuration.resourceDocumentation = documentation ?? configuration.publicOrigin + "/docs"
         configuration.testHooks = testHooks
         configuration.listAllTools = listAllTools

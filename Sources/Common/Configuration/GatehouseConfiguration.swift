@@ -43,10 +43,9 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var jwksRefreshCooldown: Duration
     public var outboundTimeout: Duration
 
-    // Metadata (RFC 9728).
+    // Metadata (RFC 9728); `scopes_supported` comes from the tools a worker serves.
     public var resourceName: String
     public var resourceDocumentation: String
-    public var scopesSupported: [String]
 
     /// `tools/list` shows every tool (with its required scope in `_meta`), not only those the
     /// caller's scopes allow.
