@@ -1,5 +1,5 @@
 """Shared by the deployment tests (test_deployment_*.py): where the shipped files are, how the
-Gatehouse configuration contract is read from the Swift source, and small process helpers."""
+Gatehouse configuration contract is read from the settings table, and small process helpers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ REALM_FILE = REPO_ROOT / "docker" / "keycloak" / "mcp-realm.json"
 NGINX_TEMPLATE_DIR = REPO_ROOT / "nginx" / "templates"
 SYSTEMD_DIR = REPO_ROOT / "systemd"
 MAKE_DEV_CERTS = REPO_ROOT / "docker" / "make-dev-certs.sh"
-CONFIGURATION_LOADER = REPO_ROOT / "Sources" / "Common" / "Configuration" / "ConfigurationLoader.swift"
+SETTINGS_TABLE = REPO_ROOT / "Sources" / "Common" / "Configuration" / "SettingsTable.swift"
 KUBERNETES_DIR = REPO_ROOT / "deploy" / "kubernetes"
 
 # Set by the supervisor for its workers or by one supervisor for the next: never by operators.
@@ -57,11 +57,8 @@ def high_entropy_literals(text: str) -> list[str]:
 
 
 def operator_variables() -> set[str]:
-    """Every GATEHOUSE_* setting an operator may set, from ConfigurationLoader.knownVariables."""
-    source = CONFIGURATION_LOADER.read_text()
-    block = re.search(r"knownVariables: Set<String> = \[(.*?)\]", source, re.DOTALL)
-    assert block, "knownVariables not found in ConfigurationLoader.swift"
-    names = set(re.findall(r'"(GATEHOUSE_[A-Z_]+)"', block.group(1)))
+    """Every GATEHOUSE_* setting an operator may set: the declarations of the settings table."""
+    names = set(re.findall(r'Setting\(\s*"(GATEHOUSE_[A-Z_]+)"', SETTINGS_TABLE.read_text()))
     assert len(names) > 20, names
     return names - INTERNAL_VARIABLES
 
