@@ -1,7 +1,8 @@
 /// One `GATEHOUSE_*` setting, declared once in the settings table (`SettingsTable.swift`).
 ///
-/// The loader reads a setting through its declaration: its type, range and default come from
-/// here, and nowhere else.
+/// The loader reads a setting through its declaration (type, range and default come from
+/// here), and `gatehouse settings` generates docs/configuration.md and the deployments'
+/// example files from the same declarations, so none of them can disagree with validation.
 public struct Setting: Sendable, Hashable {
     public var name: String
     public var kind: SettingKind

@@ -2,8 +2,10 @@ import Logging
 
 /// The settings table: every `GATEHOUSE_*` setting an operator may set, declared once.
 ///
-/// Adding a setting: declare it here, add it to `all`, and read it in `GatehouseConfiguration`'s
-/// loading initialiser (a test fails while a declared setting goes unread).
+/// Adding a setting: declare it here, add it to `all`, read it in `GatehouseConfiguration`'s
+/// loading initialiser, then run scripts/generate-settings.sh: the documentation and the
+/// example files are generated from this table. Tests fail while a declared setting goes
+/// unread, or a generated file is out of date.
 extension Setting {
     // MARK: Identity and tokens
 
