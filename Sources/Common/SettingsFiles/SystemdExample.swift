@@ -3,10 +3,11 @@ extension ExampleFile {
     public static let systemd = ExampleFile(
         path: "systemd/gatehouse.env.example",
         header: [
-            "/etc/gatehouse/gatehouse.env: Gatehouse's configuration under systemd (EnvironmentFile=).",
-            "systemd/install.sh copies this file there only when none exists. The unit runs with a",
-            "dynamic user and no access to /home; keep this file root-owned and mode 0600 (systemd reads",
-            "it as root before dropping privileges). Check an edit before applying it:",
+            "/etc/gatehouse/gatehouse.env: Gatehouse's configuration under systemd. systemd/install.sh copies",
+            "this file there only when none exists. Keep it root-owned and mode 0600: at every start and",
+            "reload the unit copies it, as root, into its runtime directory for the service's dynamic user,",
+            "and the supervisor reads that copy (GATEHOUSE_DOTENV), so `systemctl reload gatehouse` applies",
+            "an edit; the reload checks it first, and an invalid one changes nothing. By hand:",
             "  sudo GATEHOUSE_DOTENV=/etc/gatehouse/gatehouse.env gatehouse check-config",
             "Secrets are systemd credentials (LoadCredential=), named by *_FILE variables below.",
             "Every setting is listed (docs/configuration.md); commented ones show their default.",
