@@ -40,3 +40,7 @@ echo "== benchmark harness (smoke run; its figures are not checked)"
 # Keeps bench/run.sh working: every server answers correctly under wrk, the report and chart
 # are written. The timing figures of a one-second run mean nothing and gate nothing.
 GATEHOUSE_BUILD_DIR="$build_dir" bench/run.sh --smoke
+
+echo "== fuzzing (short run of every target; a crash fails the run)"
+# A release build of its own (Tests/Fuzzing), then 10 s per target on the committed seeds.
+scripts/fuzz.sh 10
