@@ -65,7 +65,7 @@ for target in "${targets[@]}"; do
     set -e
     executions=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n + 0 }' "$work/fuzz.log")
     rate=$(awk '/^stat::average_exec_per_sec:/ { n = $2 } END { print n + 0 }' "$work/fuzz.log")
-    coverage=$(grep -oE 'cov: [0-9]+' "$work/fuzz.log" | tail -1 | cut -d' ' -f2)
+    coverage=$(grep -oE 'cov: [0-9]+' "$work/fuzz.log" | tail -1 | cut -d' ' -f2 || true)  # none if the first input failed
     summary+=("$(printf '%-16s %10s executions %7s/s  coverage %6s  status %s' "$target" "$executions" "$rate" "${coverage:-?}" "$status")")
     if ((status != 0)); then
         failed+=("$target")

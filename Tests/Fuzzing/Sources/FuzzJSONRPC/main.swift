@@ -74,15 +74,27 @@ private func post(_ uri: String, body: ByteBuffer, headers extra: HTTPHeaders) -
     return Worker.HTTPRequest(head: head, body: body, requestID: "fuzz", remoteAddress: nil)
 }
 
-/// Routes the request and checks that the answer came at once and is not a server error.
+/// Admits the request on its head (authentication and scopes, as the connection handler does),
+/// routes it, and checks that the answer came at once and is not a server error.
 private func respond(_ request: Worker.HTTPRequest) {
     var answer: Result<Worker.HTTPResponse, any Error>?
-    fixture.application.router.respond(to: request, context: RequestContext(eventLoop: eventLoop, logger: fixture.logger))
+    let router = fixture.application.router
+    router.admit(request, context: RequestContext(eventLoop: eventLoop, logger: fixture.logger))
+        .resolved(on: eventLoop)
+        .flatMap { admission -> EventLoopFuture<Worker.HTTPResponse> in
+            switch admission {
+            case .proceed(let context): router.respond(to: request, context: context)
+            case .answer(let response): eventLoop.makeSucceededFuture(response)
+            case .pending: eventLoop.makeFailedFuture(FuzzAdmissionStillPending())
+            }
+        }
         .assumeIsolated().whenComplete { answer = $0 }
     eventLoop.run()
     guard case .success(let response) = answer else {
         invariant(false, "\(request.path): no answer on the event loop (\(String(describing: answer)))")
         return
     }
-    invariant(response.status.code < 500, "\(request.path) answered \(response.status.code)")
+    invariant(response.status.code < 500, "\(request.path) answered \(response.status.code): \(response.body.map { String(buffer: $0) } ?? "")")
 }
+
+private struct FuzzAdmissionStillPending: Error {}
