@@ -8,12 +8,15 @@ let package = Package(
         .executable(name: "gatehouse", targets: ["Supervisor"]),
         .executable(name: "gatehouse-worker", targets: ["WorkerMain"]),
         .executable(name: "gatehouse-dev-idp", targets: ["DevIdP"]),
+        // Only for the fuzz package in Tests/Fuzzing: a package of its own (built with sanitizers,
+        // apart from this one), which reaches a path dependency's code through products only.
+        .library(name: "GatehouseWorkerForFuzzing", targets: ["Worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
@@ -58,7 +61,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -73,6 +76,11 @@ let package = Package(
             name: "Supervisor",
             dependencies: [
                 "Common",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -100,13 +108,16 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Common", "TestSupport"]),
+        .testTarget(
+            name: "SupervisorTests",
+            dependencies: ["Supervisor", "Common", "TestSupport", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
                 "Worker", "Common", "TestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]
         ),

@@ -116,6 +116,24 @@ def children(pid: int) -> list[int]:
         return [int(p) for p in f.read().split()]
 
 
+def cpu_ticks(pid: int) -> int:
+    """User and system time of one process so far, in clock ticks."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def scrape_cost(url: str, pid: int, count: int) -> dict:
+    """What `count` scrapes of /metrics cost the supervisor that serves them."""
+    before, started, size = cpu_ticks(pid), time.monotonic(), 0
+    for _ in range(count):
+        status, body = http_get(url)
+        assert status == 200, status
+        size = len(body)
+    wall = time.monotonic() - started
+    cpu = (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK")
+    return {"scrapes": count, "bytes": size, "cpu_ms_per_scrape": cpu * 1000 / count, "wall_ms_per_scrape": wall * 1000 / count}
+
+
 def run_wrk(url: str, script: str, connections: int, seconds: float, warmup: float, token: str) -> dict:
     env = dict(os.environ, TOKEN=token)
     threads = str(min(2, connections))
@@ -154,7 +172,8 @@ def validation_rates(bindir: str, seconds: float) -> dict[str, float]:
 def gatehouse_env(resource: str, issuer: str, bind: str, workers: int, extra: dict | None = None) -> dict:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GATEHOUSE_RESOURCE": resource, "GATEHOUSE_ISSUER": issuer,
            "GATEHOUSE_ALLOW_INSECURE_HTTP": "true", "GATEHOUSE_BIND": bind, "GATEHOUSE_WORKERS": str(workers),
-           "GATEHOUSE_DOTENV": "/dev/null", "GATEHOUSE_LOG_LEVEL": "info"}
+           "GATEHOUSE_DOTENV": "/dev/null", "GATEHOUSE_LOG_LEVEL": "info",
+           "GATEHOUSE_METRICS_BIND": "127.0.0.1:0"}
     env.update(extra or {})
     return env
 
@@ -224,6 +243,9 @@ def main() -> int:
     stack = Stack(tmp)
     try:
         idp_port, gatehouse_port, peer_port, nginx_port = free_port(), free_port(), free_port(), free_port()
+        quiet_port, metrics_port = free_port(), free_port()
+        quiet_url = f"http://127.0.0.1:{quiet_port}"
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         gatehouse_url = f"http://127.0.0.1:{gatehouse_port}"
         peer_url = f"http://127.0.0.1:{peer_port}"
         resource = f"{gatehouse_url}/mcp"
@@ -236,9 +258,16 @@ def main() -> int:
         token = fetch_token(issuer)
 
         supervisor = stack.start("gatehouse", [os.path.join(bindir, "gatehouse"), "serve"],
-                                 env=gatehouse_env(resource, issuer, f"127.0.0.1:{gatehouse_port}", 2))
+                                 env=gatehouse_env(resource, issuer, f"127.0.0.1:{gatehouse_port}", 2,
+                                                   {"GATEHOUSE_METRICS_BIND": f"127.0.0.1:{metrics_port}"}))
         wait_for(lambda: http_get(f"{gatehouse_url}/readyz")[0] == 200, what="gatehouse ready")
         wait_for(lambda: len(children(supervisor.pid)) == 2, what="two gatehouse workers")
+        # The same server with metrics off (nothing counted, nothing sent), for what metrics cost.
+        quiet = stack.start("gatehouse-no-metrics", [os.path.join(bindir, "gatehouse"), "serve"],
+                            env=gatehouse_env(resource, issuer, f"127.0.0.1:{quiet_port}", 2, {"GATEHOUSE_METRICS_BIND": ""}))
+        wait_for(lambda: http_get(f"{quiet_url}/readyz")[0] == 200, what="gatehouse (metrics off) ready")
+        wait_for(lambda: len(children(quiet.pid)) == 2, what="two gatehouse (metrics off) workers")
+        wait_for(lambda: http_get(metrics_url)[0] == 200, what="gatehouse metrics")
 
         peer_env = dict(os.environ, PEER_JWKS_URI=discovery["jwks_uri"], PEER_ISSUER=issuer, PEER_AUDIENCE=resource,
                         PEER_BASE_URL=peer_url)
@@ -272,9 +301,11 @@ def main() -> int:
         ]
         # Both MCP eras on the same endpoint, next to each other; the peer speaks the 2025 one.
         gatehouse_routes = routes[:1] + [("tools/call 2026", "/mcp", "mcp-echo-2026.lua")] + routes[1:]
-        plan = [("gatehouse", gatehouse_url, gatehouse_routes), ("fastmcp", peer_url, routes),
+        plan = [("gatehouse", gatehouse_url, gatehouse_routes),
+                ("gatehouse metrics off", quiet_url, routes[:1]), ("fastmcp", peer_url, routes),
                 ("nginx return 200", f"http://127.0.0.1:{nginx_port}", [("return 200", "/mcp", "mcp-echo.lua")])]
         results: list[Result] = []
+        supervisor_ticks, load_started = cpu_ticks(supervisor.pid), time.monotonic()
         for connections in connection_counts:
             for target, base, target_routes in plan:
                 for route, path, script in target_routes:
@@ -284,6 +315,9 @@ def main() -> int:
                     results.append(result)
                     print(f"{target:18} {route:16} c={connections:<3} rps={result.rps:9.0f} p99={result.p99_ms:7.2f} ms "
                           f"bad={result.bad} errors={result.errors}", flush=True)
+        supervisor_load = {"cpu_share": (cpu_ticks(supervisor.pid) - supervisor_ticks) / os.sysconf("SC_CLK_TCK")
+                                        / (time.monotonic() - load_started)}
+        supervisor_load.update(scrape_cost(metrics_url, supervisor.pid, 20 if args.smoke else 500))
         loaded_memory = {"gatehouse": [memory_kib(p) for p in gatehouse_workers],
                          "peer": [memory_kib(p) for p in peer_workers],
                          "gatehouse supervisor": [memory_kib(supervisor.pid)]}
@@ -299,7 +333,7 @@ def main() -> int:
         for workers in (2, 4):
             ready[workers] = statistics.median(time_to_ready(bindir, issuer, workers, tmp) for _ in range(1 if args.smoke else 3))
 
-        report = Report(results, idle_memory, loaded_memory, openssl, validation, ready, args)
+        report = Report(results, idle_memory, loaded_memory, openssl, validation, ready, args, supervisor_load)
         report.write(args.output)
         failures = [r for r in results if r.target != "fastmcp" and (r.bad or r.requests == 0)]
         for r in failures:
@@ -310,9 +344,10 @@ def main() -> int:
 
 
 class Report:
-    def __init__(self, results, idle_memory, loaded_memory, openssl, validation, ready, args):
+    def __init__(self, results, idle_memory, loaded_memory, openssl, validation, ready, args, supervisor_load):
         self.results, self.idle_memory, self.loaded_memory = results, idle_memory, loaded_memory
         self.openssl, self.validation, self.ready, self.args = openssl, validation, ready, args
+        self.supervisor_load = supervisor_load
 
     def find(self, target, route, connections) -> Result | None:
         return next((r for r in self.results if (r.target, r.route, r.connections) == (target, route, connections)), None)
@@ -341,6 +376,10 @@ class Report:
         if modern and legacy and legacy.rps:
             ratio = modern.rps / legacy.rps
             rows.append((f"tools/call 2026-07-28 ≥ 0.9× the 2025 era (c={big})", f"{ratio:.2f}×", ratio >= 0.9))
+        for c in self.args_connections():
+            on, off = self.find("gatehouse", "tools/call echo", c), self.find("gatehouse metrics off", "tools/call echo", c)
+            if on and off and off.rps:
+                rows.append((f"tools/call with metrics ≥ 0.95× without (c={c})", f"{on.rps / off.rps:.3f}×", on.rps / off.rps >= 0.95))
         for route in ("401 no token", "metadata GET"):
             r, n = self.find("gatehouse", route, big), self.limit(big)
             rows.append((f"{route} ≥ 0.6× nginx (c={big})", f"{r.rps / n.rps:.2f}×", r.rps / n.rps >= 0.6))
@@ -386,6 +425,11 @@ class Report:
                              f"verify/s {theirs:,.0f} | {ours / theirs:.2f}× |")
         for workers, seconds in self.ready.items():
             lines.append(f"| start to READY=1, {workers} workers (median) | {seconds * 1000:.0f} ms | | |")
+        load = self.supervisor_load
+        lines.append(f"| supervisor CPU while the workers are loaded (snapshots every 0.5 s from each) | "
+                     f"{load['cpu_share'] * 100:.2f} % of a core | | |")
+        lines.append(f"| one scrape of /metrics: supervisor CPU, size | {load['cpu_ms_per_scrape']:.2f} ms, "
+                     f"{load['bytes'] / 1024:.1f} KiB | {load['scrapes']} scrapes, {load['wall_ms_per_scrape']:.2f} ms each | |")
         for who, name in (("gatehouse", "Gatehouse worker"), ("peer", "FastMCP worker"),
                           ("gatehouse supervisor", "Gatehouse supervisor")):
             for kind in ("rss", "pss", "uss"):

@@ -37,7 +37,7 @@ def main():
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration").status == 200)
     env = {"PATH": "/usr/bin:/bin", "GATEHOUSE_RESOURCE": resource, "GATEHOUSE_ISSUER": issuer, "GATEHOUSE_DOTENV": "/dev/null",
-           "GATEHOUSE_ALLOW_INSECURE_HTTP": "true", "GATEHOUSE_BIND": f"127.0.0.1:{port}", "GATEHOUSE_WORKERS": "2",
+           "GATEHOUSE_ALLOW_INSECURE_HTTP": "true", "GATEHOUSE_BIND": f"127.0.0.1:{port}", "GATEHOUSE_WORKERS": "2", "GATEHOUSE_METRICS_BIND": "127.0.0.1:0",
            "GATEHOUSE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
            "GATEHOUSE_SHARED_CACHE_KEY": "bench-fleet-shared-cache-key-0123456789abcdef"}
     log = os.path.join(tmp, "gatehouse.log")

@@ -30,7 +30,7 @@ class Stack:
         env = {"PATH": "/usr/bin:/bin", "GATEHOUSE_RESOURCE": self.resource, "GATEHOUSE_ISSUER": self.issuer,
                "GATEHOUSE_ALLOW_INSECURE_HTTP": "true", "GATEHOUSE_BIND": f"127.0.0.1:{self.port}",
                "GATEHOUSE_WORKERS": str(workers), "GATEHOUSE_DOTENV": "/dev/null", "NOTIFY_SOCKET": self.notify_path,
-               "GATEHOUSE_LOG_LEVEL": "info"}
+               "GATEHOUSE_LOG_LEVEL": "info", "GATEHOUSE_METRICS_BIND": "127.0.0.1:0"}
         env.update(extra or {})
         self.started = time.monotonic()
         self.supervisor = subprocess.Popen([f"{bindir}/gatehouse", "serve"], env=env,

@@ -12,7 +12,7 @@ set -eu
 dir="${1:-$(dirname "$0")/../secrets}"
 mkdir -p "$dir"
 chmod 700 "$dir"
-for name in postgres_password keycloak_admin_password mcp_client_secret redis_password shared_cache_key; do
+for name in postgres_password keycloak_admin_password mcp_client_secret redis_password shared_cache_key metrics_token; do
     file="$dir/$name"
     if [ -s "$file" ]; then
         echo "make-dev-secrets: keeping $file"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the command line decided, fixed for the life of the process.
 struct IdPConfiguration: Sendable {
     static let defaultAudience = "http://127.0.0.1:8000/mcp"
@@ -5,8 +7,9 @@ struct IdPConfiguration: Sendable {
     static let maxRequestBodyBytes = 64 * 1024
 
     let host: ListenHost
-    /// The public origin (`--hostname`, Keycloak's `KC_HOSTNAME`), when the issuer is not the
-    /// address the IdP listens on: behind a proxy, or in a container.
+    /// The origin advertised instead of the listening address (Keycloak's `--hostname`), for
+    /// a proxy that exposes the IdP at another address, or a container; nil: the listening
+    /// address.
     let publicOrigin: String?
     let realm: String
     let audiences: [String]
@@ -16,10 +19,16 @@ struct IdPConfiguration: Sendable {
     /// The issuer depends on the bound port, which `--port 0` only reveals after binding, unless
     /// a public origin fixes it.
     func issuer(port: Int) -> String {
-        if let publicOrigin {
-            return "\(publicOrigin)/realms/\(realm)"
-        }
-        return "http://\(host.urlHost ?? host.bindAddress):\(port)/realms/\(realm)"
+        // A wildcard host always comes with a public origin (IdentityProviderCommand.validate).
+        "\(publicOrigin ?? "http://\(host.urlHost ?? host.bindAddress):\(port)")/realms/\(realm)"
+    }
+
+    /// `scheme://host[:port]` and nothing else: the issuer is this plus `/realms/{realm}`.
+    static func isOrigin(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme),
+            let host = components.host, !host.isEmpty
+        else { return false }
+        return components.path.isEmpty && components.query == nil && components.fragment == nil && components.user == nil
     }
 
     /// The `/admin` test controls (signing anything, outages) exist only on loopback.

@@ -14,14 +14,13 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         """)
     var host = "127.0.0.1"
 
-    @Option(help: """
-        Public origin, as Keycloak's KC_HOSTNAME (e.g. https://localhost behind a proxy): the issuer \
-        is ORIGIN/realms/REALM whatever the IdP listens on. (default: http://HOST:PORT)
-        """)
-    var hostname: String?
-
     @Option(help: "Port to listen on; 0 picks a free port.")
     var port = 0
+
+    @Option(help: ArgumentHelp(
+        "Origin to advertise in the issuer and every endpoint, as Keycloak's --hostname: for a proxy that exposes the IdP at another address, or a container (it still listens on --host only).",
+        valueName: "scheme://host[:port]"))
+    var hostname: String?
 
     @Option(help: "Realm name, as in Keycloak's /realms/{realm}.")
     var realm = "mcp-realm"
@@ -48,7 +47,9 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         guard let listenHost = ListenHost(argument: host) else {
             throw ValidationError("--host must be a loopback address (\(ListenHost.loopbackList)), 0.0.0.0 or ::, got '\(host)'")
         }
-        _ = try publicOrigin()
+        if let hostname, !IdPConfiguration.isOrigin(hostname) {
+            throw ValidationError("--hostname must be an origin such as http://10.0.0.5:8180 (no path), got '\(hostname)'")
+        }
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535")
         }
@@ -73,7 +74,7 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         let signals = TerminationSignals()
         let configuration = IdPConfiguration(
             host: ListenHost(argument: host)!,
-            publicOrigin: try publicOrigin(),
+            publicOrigin: hostname,
             realm: realm,
             audiences: audiences.isEmpty ? [IdPConfiguration.defaultAudience] : audiences,
             clients: try parsedClients(),
@@ -92,19 +93,6 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         }
         _ = await signals.wait()
         try await server.shutdown()
-    }
-
-    /// `--hostname` without a trailing slash, checked: an http(s) origin (no path: the IdP serves
-    /// its realm at /realms/REALM only).
-    private func publicOrigin() throws -> String? {
-        guard let hostname else { return nil }
-        guard let components = URLComponents(string: hostname),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let urlHost = components.host, !urlHost.isEmpty, components.path.isEmpty || components.path == "/",
-              components.query == nil, components.fragment == nil, components.user == nil else {
-            throw ValidationError("--hostname must be an http:// or https:// origin such as https://localhost, got '\(hostname)'")
-        }
-        return hostname.hasSuffix("/") ? String(hostname.dropLast()) : hostname
     }
 
     private func parsedClients() throws -> [RegisteredClient] {

@@ -14,7 +14,7 @@ struct WorkerApplication: Sendable {
     init(
         configuration: GatehouseConfiguration, keys: JWKSCache, tokenCache: VerifiedTokenCache? = nil,
         tools: ToolRegistry = .standard, openAPI: OpenAPIEndpoint? = nil, processID: Int32 = getpid(),
-        isDraining: @escaping @Sendable () -> Bool = { false }
+        metrics: WorkerMetrics? = nil, isDraining: @escaping @Sendable () -> Bool = { false }
     ) {
         self.keys = keys
         self.limits = HTTPLimits(
@@ -25,8 +25,8 @@ struct WorkerApplication: Sendable {
         let challenge = AuthChallenge(resourceMetadataURL: configuration.protectedResourceMetadataURL)
         let authenticator = Authenticator(
             validator: TokenValidator(policy: ValidationPolicy(configuration: configuration)),
-            keys: keys, challenge: challenge, baselineScopes: ["mcp:read"], tokenCache: tokenCache)
-        let invoker = ToolInvoker(tools: tools, challenge: challenge, processID: processID)
+            keys: keys, challenge: challenge, baselineScopes: ["mcp:read"], tokenCache: tokenCache, metrics: metrics)
+        let invoker = ToolInvoker(tools: tools, challenge: challenge, processID: processID, metrics: metrics)
         let serverInfo: Value = ["name": "gatehouse", "title": "Gatehouse", "version": .string(GatehouseVersion.current)]
         let mcp = MCPEndpoint(
             dispatcher: MCPDispatcher(
@@ -37,9 +37,9 @@ struct WorkerApplication: Sendable {
         var origins = Set(configuration.allowedOrigins)
         origins.insert(configuration.publicOrigin)
 
-        let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration))) ?? []
+        let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration, tools: tools))) ?? []
         let health = HealthEndpoints(keys: keys, isDraining: isDraining)
-        let documentation = Documentation(configuration: configuration)
+        let documentation = Documentation(configuration: configuration, tools: tools)
 
         var router = Router()
         // Not also at the bare `/.well-known/oauth-protected-resource` (unless the resource is the

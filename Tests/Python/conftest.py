@@ -199,6 +199,8 @@ def _start_worker(idp: IdP, run_dir: Path, name: str, extra: dict[str, str]) -> 
             "GATEHOUSE_ISSUER": idp.issuer,
             "GATEHOUSE_ALLOW_INSECURE_HTTP": "true",
             "GATEHOUSE_BIND": "127.0.0.1:0",
+            # A port of its own for each supervisor's metrics, so tests never share one.
+            "GATEHOUSE_METRICS_BIND": "127.0.0.1:0",
             "GATEHOUSE_DOTENV": str(dotenv),
             # Signs the records workers share through Redis; required with GATEHOUSE_REDIS_URL.
             "GATEHOUSE_SHARED_CACHE_KEY": SHARED_CACHE_KEY,

@@ -43,6 +43,8 @@ SCHEMA_FILE = Path(__file__).parent / "schemas" / "compose-spec.json"
 STAND_INS_FILE = REPO_ROOT / "Tests" / "Containers" / "compose.stand-ins.yaml"
 LONG_RUNNING = {"postgres", "keycloak", "redis", "gatehouse", "nginx"}
 ONE_SHOT = {"certs"}
+# Started only with `--profile monitoring`.
+MONITORING = {"prometheus"}
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +75,11 @@ def test_compose_file_validates_against_the_compose_specification(compose: dict[
 
 
 def test_the_stack_has_its_five_services_and_a_one_shot_certificate_maker(services: dict[str, Any]) -> None:
-    assert set(services) == LONG_RUNNING | ONE_SHOT
+    assert set(services) == LONG_RUNNING | ONE_SHOT | MONITORING
+    for name in MONITORING:
+        assert services[name]["profiles"] == ["monitoring"], name
     for name in LONG_RUNNING:
+        assert "profiles" not in services[name], name
         assert services[name].get("restart") in {"always", "unless-stopped", "on-failure"}, name
     assert services["certs"].get("restart") == "no"
 
@@ -130,7 +135,7 @@ def test_the_podman_stand_ins_swap_only_what_cannot_exist_there(services: dict[s
 
 
 def test_every_long_running_service_but_nginx_has_a_healthcheck(services: dict[str, Any]) -> None:
-    for name in LONG_RUNNING - {"nginx"}:
+    for name in (LONG_RUNNING | MONITORING) - {"nginx"}:
         test = services[name].get("healthcheck", {}).get("test")
         assert test and test[0] in {"CMD", "CMD-SHELL"}, name
     assert services["gatehouse"]["healthcheck"]["test"] == ["CMD", "gatehouse", "healthcheck"]
@@ -157,6 +162,20 @@ def test_only_nginx_faces_the_outside(compose: dict[str, Any], services: dict[st
     for name in LONG_RUNNING - {"nginx"}:
         assert services[name]["networks"] == ["internal"], name
         assert "ports" not in services[name], name
+    # Prometheus's UI, for the operator on the host only.
+    assert services["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
+
+
+def test_metrics_stay_on_the_internal_network_behind_a_secret(services: dict[str, Any]) -> None:
+    env = environment_of(services["gatehouse"])
+    assert env["GATEHOUSE_METRICS_BIND"] == "0.0.0.0:9464"
+    assert env["GATEHOUSE_METRICS_TOKEN_FILE"] == "/run/secrets/metrics_token"
+    assert "metrics_token" in services["gatehouse"]["secrets"] and "metrics_token" in services["prometheus"]["secrets"]
+    # nginx proxies the public port only.
+    assert "9464" not in "".join(path.read_text() for path in NGINX_TEMPLATE_DIR.rglob("*.template"))
+    scrape = yaml.safe_load((REPO_ROOT / "docker" / "prometheus" / "prometheus.yml").read_text())["scrape_configs"][0]
+    assert scrape["static_configs"][0]["targets"] == ["gatehouse:9464"]
+    assert scrape["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
 
 
 def test_gatehouse_container_is_locked_down(services: dict[str, Any]) -> None:

@@ -38,7 +38,7 @@ def test_public_origin_and_client_secret_file(tmp_path: Path) -> None:
     port_file = tmp_path / "idp.port"
     proc = _start(
         [str(_executable("gatehouse-dev-idp")), "--port", "0", "--port-file", str(port_file),
-         f"--hostname={ORIGIN}/", "--client-secret-file", str(secret_file), "--audience", "https://mcp.gatehouse.test/mcp"],
+         f"--hostname={ORIGIN}", "--client-secret-file", str(secret_file), "--audience", "https://mcp.gatehouse.test/mcp"],
         env=_child_environment({}), cwd=tmp_path, log_path=tmp_path / "idp.log",
     )
     try:

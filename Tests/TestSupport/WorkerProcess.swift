@@ -19,6 +19,8 @@ public final class WorkerProcess: @unchecked Sendable {
             "GATEHOUSE_ISSUER": idp.issuer,
             "GATEHOUSE_ALLOW_INSECURE_HTTP": "true",
             "GATEHOUSE_BIND": "127.0.0.1:0",
+            // A port of its own for each supervisor's metrics, so tests never share one.
+            "GATEHOUSE_METRICS_BIND": "127.0.0.1:0",
             "GATEHOUSE_LOG_LEVEL": "info",
             // Never read a developer's ./.env during tests.
             "GATEHOUSE_DOTENV": "/dev/null",

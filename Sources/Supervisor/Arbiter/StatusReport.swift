@@ -12,10 +12,13 @@ struct StatusReport: Codable, Equatable {
         var ageSeconds: Int
         var requests: UInt64
         var connections: Int
+        /// Resident memory, read from /proc when the report is made.
+        var residentBytes: Int?
 
         enum CodingKeys: String, CodingKey {
             case pid, slot, generation, state, requests, connections
             case ageSeconds = "age_seconds"
+            case residentBytes = "rss_bytes"
         }
     }
 
@@ -52,19 +55,25 @@ struct StatusReport: Codable, Equatable {
     /// A fixed-width table for people.
     var table: String {
         var lines = ["supervisor \(supervisorPID): \(phase), generation \(generation), \(workers.filter { $0.state == "ready" }.count) of \(targetWorkers) workers ready"]
-        lines.append(Self.row(["PID", "SLOT", "GEN", "STATE", "AGE", "REQUESTS", "CONNS"]))
+        lines.append(Self.row(["PID", "SLOT", "GEN", "STATE", "AGE", "REQUESTS", "CONNS", "RSS"]))
         for worker in workers.sorted(by: { ($0.slot, $0.generation) < ($1.slot, $1.generation) }) {
             lines.append(Self.row([
                 String(worker.pid), String(worker.slot), String(worker.generation), worker.state,
                 Self.age(worker.ageSeconds), String(worker.requests), String(worker.connections),
+                worker.residentBytes.map(Self.memory) ?? "-",
             ]))
         }
         return lines.joined(separator: "\n")
     }
 
     private static func row(_ cells: [String]) -> String {
-        let widths = [8, 5, 4, 10, 9, 10, 6]
+        let widths = [8, 5, 4, 10, 9, 10, 6, 8]
         return zip(cells, widths).map { $0.padding(toLength: max($1, $0.count), withPad: " ", startingAt: 0) }.joined(separator: " ")
+    }
+
+    /// Mebibytes, as `ps` and `top` show memory.
+    private static func memory(_ bytes: Int) -> String {
+        bytes < 10 << 20 ? String(format: "%.1fM", Double(bytes) / 1_048_576) : "\(bytes >> 20)M"
     }
 
     private static func age(_ seconds: Int) -> String {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Common
 import Foundation
 import Logging
+import Prometheus
 
 /// `gatehouse serve`: bind, start the workers, supervise them until stopped.
 struct ServeCommand: ParsableCommand {
@@ -44,6 +45,9 @@ struct ServeCommand: ParsableCommand {
             }
         }
 
+        let metrics = try Self.startMetrics(configuration, upgrading: upgrade != nil, logger: logger)
+        defer { metrics?.server.stop() }
+
         let pidfile = configuration.pidfile.map { Pidfile(path: $0, upgrading: upgrade != nil) }
         do {
             try pidfile?.write()
@@ -56,18 +60,49 @@ struct ServeCommand: ParsableCommand {
         let ownEnvironment = environment.filter { key, _ in
             key != SocketSet.upgradeVariable && key != BinaryUpgrade.controlVariable && key != BinaryUpgrade.parentVariable
         }
-        let arbiter = Arbiter(
-            configuration: configuration,
-            reloadConfiguration: { () throws(ConfigurationError) in try options.load() },
-            workerExecutable: Self.siblingExecutable("gatehouse-worker"),
-            workerEnvironment: Self.workerEnvironment(ownEnvironment, overrides: options.overrides),
-            sockets: sockets, signals: signals, notifier: notifier, watchdog: watchdog, logger: logger,
-            upgradeLaunch: .init(
+        let state = ArbiterState(
+            settings: ArbiterSettings(configuration), supervisorPID: getpid(), watchdogPingInterval: watchdog?.pingInterval,
+            reportsStatus: pidfile != nil || metrics != nil, upgradeParent: upgrade?.parent.pid)
+        var effects = ArbiterEffects(
+            sockets: sockets,
+            workers: WorkerLauncher(
+                executable: Self.siblingExecutable("gatehouse-worker"),
+                environment: Self.workerEnvironment(ownEnvironment, overrides: options.overrides)),
+            upgrade: BinaryUpgrade.Launch(
                 executable: Self.siblingExecutable("gatehouse"), arguments: Array(CommandLine.arguments.dropFirst()),
                 environment: ownEnvironment),
-            upgradeParent: upgrade?.parent, pidfile: pidfile, logOutput: logOutput)
+            upgradeParent: upgrade?.parent.control,
+            reloadConfiguration: { () throws(ConfigurationError) in try options.load() },
+            logger: logger, logOutput: logOutput, notifier: notifier, pidfile: pidfile)
+        effects.metrics = metrics.map { ArbiterMetrics(fleet: $0.fleet, supervisor: $0.supervisor) }
+        let arbiter = Arbiter(state: state, signals: signals, effects: effects)
         let status = arbiter.run()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The registry the arbiter fills and the listener that serves it; nil with metrics off.
+    static func startMetrics(
+        _ configuration: GatehouseConfiguration, upgrading: Bool, logger: Logger
+    ) throws -> (fleet: FleetMetrics, supervisor: SupervisorMetrics, server: MetricsServer)? {
+        guard case .tcp(let host, let port)? = configuration.metricsBind else { return nil }
+        let registry = PrometheusCollectorRegistry()
+        let supervisor = SupervisorMetrics(registry: registry)
+        let fleet = FleetMetrics(registry: registry, reserved: SupervisorMetrics.names)
+        let server = MetricsServer(
+            host: host, port: port, token: configuration.metricsToken, logger: logger, render: { registry.emitToBuffer() })
+        if upgrading {
+            // The supervisor being replaced holds the port until this one is ready and it leaves.
+            server.bindWhenFree(attempts: 4 * 120)
+        } else {
+            do {
+                try server.bind()
+            } catch {
+                server.stop()
+                FileHandle.standardError.write(Data("gatehouse: cannot serve metrics on \(host):\(port): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        return (fleet, supervisor, server)
     }
 
     /// Whether `arguments` run `serve`: named, or the default (no subcommand, or options first).

@@ -24,6 +24,8 @@ struct Authenticator: Sendable {
     var baselineScopes: [String]
     /// Tokens already verified; nil when turned off.
     var tokenCache: VerifiedTokenCache?
+    /// Counts outcomes by reason; nil where nothing reports them.
+    var metrics: WorkerMetrics?
 
     /// Needs only the request head: the body is never read before this has decided.
     func authenticate(_ request: HTTPRequest, context: RequestContext) -> AuthenticationDecision {
@@ -36,6 +38,7 @@ struct Authenticator: Sendable {
         let token: String
         switch BearerToken.extract(from: request.headers) {
         case .none:
+            metrics?.refused(reason: "missing_token")
             return .decided(.refused(challenge.missingToken(scopes: baselineScopes)))
         case .invalidRequest(let reason):
             logFailure("invalid_request", context: context)
@@ -49,7 +52,7 @@ struct Authenticator: Sendable {
         {
             // `auth.success` marks a verification; a cached token's uses are in the access log
             // (which names its subject and client), so this is one line per request, not two.
-            logSuccess(cached, level: .debug, context: context)
+            logSuccess(cached, fromCache: true, context: context)
             return .decided(.authenticated(cached))
         }
 
@@ -76,14 +79,16 @@ struct Authenticator: Sendable {
         switch validator.verify(inspected, with: key, now: Date().timeIntervalSince1970) {
         case .success(let accessToken):
             tokenCache?.store(token, as: accessToken)
-            logSuccess(accessToken, level: .info, context: context)
+            logSuccess(accessToken, fromCache: false, context: context)
             return .authenticated(accessToken)
         case .failure(let rejection):
             return reject(rejection, context: context)
         }
     }
 
-    private func logSuccess(_ token: AccessToken, level: Logger.Level, context: RequestContext) {
+    private func logSuccess(_ token: AccessToken, fromCache: Bool, context: RequestContext) {
+        metrics?.accepted(fromCache: fromCache)
+        let level: Logger.Level = fromCache ? .debug : .info
         guard context.logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = ["event": "auth.success", "kid": .string(token.keyID)]
         if let subject = token.subject { metadata["sub"] = .string(subject) }
@@ -97,6 +102,7 @@ struct Authenticator: Sendable {
     }
 
     private func logFailure(_ reason: String, context: RequestContext) {
+        metrics?.refused(reason: reason)
         context.logger.warning("auth.failure", metadata: ["event": "auth.failure", "reason": .string(reason)])
     }
 }

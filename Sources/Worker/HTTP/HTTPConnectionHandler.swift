@@ -360,8 +360,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let keepAlive = keepAlive && !quiescing && !Self.isClosing(state)
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
 
-        accessLog.record(request: request, response: response, duration: .now() - startedAt)
+        let duration = NIODeadline.now() - startedAt
+        accessLog.record(request: request, response: response, duration: duration)
         if let observer {
+            observer.answered?(request, response, duration)
             observer.requestCompleted(observer.counters.requestCompleted())
         }
         // The next state before `.end` is written: NIO's pipelining handler hands over a request

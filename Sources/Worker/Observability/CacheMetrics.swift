@@ -1,7 +1,6 @@
-import Metrics
+import Prometheus
 
-/// swift-metrics counters for the key and token caches; whatever metrics backend the process
-/// bootstraps (Prometheus, for the observability work) picks them up by label.
+/// Counters for the key and token caches, in the worker's Prometheus registry.
 struct CacheMetrics: Sendable {
     let providerFetches: Counter
     let providerFetchFailures: Counter
@@ -10,12 +9,17 @@ struct CacheMetrics: Sendable {
     let tokenCacheHits: Counter
     let tokenCacheMisses: Counter
 
-    init(factory: any MetricsFactory = MetricsSystem.factory) {
-        providerFetches = Counter(label: "gatehouse_jwks_provider_fetches_total", factory: factory)
-        providerFetchFailures = Counter(label: "gatehouse_jwks_provider_fetch_failures_total", factory: factory)
-        redisHits = Counter(label: "gatehouse_jwks_redis_hits_total", factory: factory)
-        redisMisses = Counter(label: "gatehouse_jwks_redis_misses_total", factory: factory)
-        tokenCacheHits = Counter(label: "gatehouse_token_cache_hits_total", factory: factory)
-        tokenCacheMisses = Counter(label: "gatehouse_token_cache_misses_total", factory: factory)
+    /// A registry of their own when none is given (tests, tools that do not report).
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        func counter(_ metric: String, _ help: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "gatehouse", metricName: metric, unitName: "total", helpText: help), labels: [])
+        }
+        providerFetches = counter("jwks_provider_fetches", "JWKS documents fetched from the provider (discovery included).")
+        providerFetchFailures = counter("jwks_provider_fetch_failures", "JWKS fetches from the provider that failed.")
+        redisHits = counter("jwks_redis_hits", "Key refreshes that found a signed record in the shared cache.")
+        redisMisses = counter("jwks_redis_misses", "Key refreshes that found no usable record in the shared cache.")
+        tokenCacheHits = counter("token_cache_hits", "Tokens found in the verified-token cache.")
+        tokenCacheMisses = counter("token_cache_misses", "Tokens not found in the verified-token cache (verified in full).")
     }
 }

@@ -18,10 +18,16 @@ final class SupervisorLink: Sendable {
     private let retiring = Atomic<Bool>(false)
     private let announced = Atomic<Bool>(false)
     private let readiness = NIOLockedValueBox<(@Sendable () -> Bool)?>(nil)
+    /// The worker's metrics as Prometheus text, sent with every heartbeat.
+    private let metrics: (@Sendable () -> [UInt8])?
 
     static let heartbeatInterval = TimeAmount.milliseconds(500)
 
-    init(environment: [String: String], counters: RequestCounters, trigger: ShutdownTrigger, maxRequests: UInt64?, logger: Logger) {
+    init(
+        environment: [String: String], counters: RequestCounters, trigger: ShutdownTrigger, maxRequests: UInt64?, logger: Logger,
+        metrics: (@Sendable () -> [UInt8])? = nil
+    ) {
+        self.metrics = metrics
         socket = WorkerHandOff.controlSocket(in: environment)
         parentPID = getppid()
         self.counters = counters
@@ -47,6 +53,7 @@ final class SupervisorLink: Sendable {
             }
             self.checkReadiness()
             self.socket?.send(.heartbeat(WorkerCounters(requests: self.counters.requests, connections: self.counters.connections)))
+            if let socket = self.socket, let metrics = self.metrics { socket.send(.metrics(metrics())) }
         }
     }
 

@@ -32,6 +32,9 @@ struct WorkerRuntime {
                 issuer: configuration.issuer)
         }
         let tools = ToolRegistry.forWorker(notes: notes)
+        // Counted only when the supervisor serves them (GATEHOUSE_METRICS_BIND).
+        let metrics = configuration.metricsBind.map { _ in WorkerMetrics(tools: tools.ordered.map(\.name), usesRedis: redisURL != nil) }
+        let cacheMetrics = metrics?.cache ?? CacheMetrics()
         let openAPI = OpenAPIEndpoint(
             document: OpenAPIDocument(configuration: configuration, tools: tools), endpoints: .fallback(issuer: configuration.issuer))
         var source = ProviderKeySource(
@@ -43,7 +46,8 @@ struct WorkerRuntime {
             })
         source.endpointsDiscovered = { openAPI.update(endpoints: $0) }
         let tokenCache = configuration.tokenCacheSize > 0
-            ? VerifiedTokenCache(capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge))
+            ? VerifiedTokenCache(
+                capacity: configuration.tokenCacheSize, maximumAge: .init(configuration.tokenCacheMaximumAge), metrics: cacheMetrics)
             : nil
         // The loader refuses a Redis URL without a signing key.
         let shared = redisURL.flatMap { url in
@@ -58,19 +62,36 @@ struct WorkerRuntime {
             settings: .init(
                 timeToLive: .init(configuration.jwksCacheTTL), cooldown: .init(configuration.jwksRefreshCooldown),
                 maximumStaleness: .init(configuration.jwksMaximumStaleness)),
-            logger: logger, shared: shared, keysChanged: { tokenCache?.retainOnly(thumbprints: $0) })
+            logger: logger, shared: shared, metrics: cacheMetrics, keysChanged: { tokenCache?.retainOnly(thumbprints: $0) })
         let trigger = ShutdownTrigger()
         WorkerSignals.start(trigger: trigger, logOutput: logOutput, logger: logger)
         let application = WorkerApplication(
             configuration: configuration, keys: keys, tokenCache: tokenCache, tools: tools, openAPI: openAPI,
-            isDraining: { trigger.hasFired })
+            metrics: metrics, isDraining: { trigger.hasFired })
         let counters = RequestCounters()
         let link = SupervisorLink(
             environment: environment, counters: counters, trigger: trigger,
-            maxRequests: Self.requestLimit(configuration), logger: logger)
+            maxRequests: Self.requestLimit(configuration), logger: logger,
+            metrics: metrics.map { metrics in
+                { @Sendable () -> [UInt8] in
+                    // The gauges are read when they are sent.
+                    metrics.connections.set(to: Double(counters.connections))
+                    metrics.keySetAge.set(to: keys.keySetAge.map { Double($0.nanoseconds) / 1e9 } ?? 0)
+                    metrics.redisUp?.set(to: keys.redisStatus == .ok ? 1 : 0)
+                    metrics.tokenCacheEntries.set(to: Double(tokenCache?.count ?? 0))
+                    return metrics.exposition()
+                }
+            })
+        let resourcePath = configuration.resourcePath
         let server = WorkerServer(
             application: application, group: group, logger: logger,
-            observer: ConnectionObserver(counters: counters, requestCompleted: { link.requestCompleted(total: $0) }))
+            observer: ConnectionObserver(
+                counters: counters, requestCompleted: { link.requestCompleted(total: $0) },
+                answered: metrics.map { metrics in
+                    { @Sendable (request: HTTPRequest, response: HTTPResponse, duration: TimeAmount) in
+                        metrics.answered(request: request, response: response, duration: duration, resourcePath: resourcePath)
+                    }
+                }))
 
         let keysLoaded = keys.start(on: group.next())
         keysLoaded.whenSuccess { link.checkReadiness() }

@@ -9,12 +9,17 @@ struct ToolInvoker: Sendable {
     var tools: ToolRegistry
     var challenge: AuthChallenge
     var processID: Int32
+    var metrics: WorkerMetrics?
 
     /// The tool the caller may call, or why not (unknown, or the scope it lacks; the denial is logged).
     func authorize(_ name: String, caller: AccessToken, context: RequestContext) -> Result<any ToolDefinition, ToolRefused> {
-        guard let tool = tools[name] else { return .failure(ToolRefused(result: .unknownTool(name))) }
+        guard let tool = tools[name] else {
+            metrics?.toolCalled(name, outcome: .unknownTool)
+            return .failure(ToolRefused(result: .unknownTool(name)))
+        }
         guard caller.grants(tool.requiredScope) else {
             AuthorizationDenial.log(scope: tool.requiredScope, token: caller, context: context)
+            metrics?.scopeDenied(tool: name)
             let refusal = challenge.insufficientScope(required: [tool.requiredScope], principal: caller.principal, tool: name)
             return .failure(ToolRefused(result: .needsScope(refusal)))
         }
@@ -23,16 +28,31 @@ struct ToolInvoker: Sendable {
 
     /// Validates the arguments against the tool's schema and runs it.
     func run(_ tool: any ToolDefinition, arguments: [String: Value], caller: AccessToken) -> Eventually<ToolCallResult> {
-        if let problem = tool.inputSchema.validate(arguments) { return .now(.invalidArguments(problem)) }
+        let counted = counting(tool.name)
+        if let problem = tool.inputSchema.validate(arguments) { return .now(counted(.invalidArguments(problem))) }
         switch tool.invoke(arguments, context: ToolCallContext(token: caller, processID: processID, now: Date())) {
         case .completed(let result):
-            return .now(.completed(result))
+            return .now(counted(.completed(result)))
         case .deferred(let start):
             return .later { eventLoop in
                 start(eventLoop).map { ToolCallResult.completed($0) }.recover { error in
                     .unavailable((error as? ToolUnavailable)?.message ?? "The tool failed")
-                }
+                }.map(counted)
             }
+        }
+    }
+
+    /// Passes a result through, counting its outcome for `tool`.
+    private func counting(_ tool: String) -> @Sendable (ToolCallResult) -> ToolCallResult {
+        let metrics = self.metrics
+        return { result in
+            switch result {
+            case .completed(let value): metrics?.toolCalled(tool, outcome: value.isError == true ? .toolError : .success)
+            case .invalidArguments: metrics?.toolCalled(tool, outcome: .invalidArguments)
+            case .unavailable: metrics?.toolCalled(tool, outcome: .unavailable)
+            case .unknownTool, .needsScope: break
+            }
+            return result
         }
     }
 
