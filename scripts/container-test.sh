@@ -18,7 +18,8 @@
 #     dependency order and this script runs their healthchecks: podman 4.3 without systemd runs
 #     none by itself, and podman-compose then ignores `condition: service_healthy`. Then, through
 #     nginx over TLS: the 401 challenge, the protected resource metadata, a token from the IdP, a
-#     tools/call, a note stored in the Redis container; `down` leaves nothing behind.
+#     tools/call, a note stored in the Redis container; the supervisor's /metrics for scrapers
+#     on the internal network that present the metrics_token; `down` leaves nothing behind.
 # Prints the time of each step and the total. One run at a time per machine (a lock): the stack
 # publishes ports 80 and 443.
 set -euo pipefail
@@ -540,15 +541,33 @@ keys_shared_through_redis() {
     [[ "$keys" == *jwks* ]]
 }
 
+# The status code of a GET sent from inside a service's container (bash's /dev/tcp: none of
+# the images has curl): status_in SERVICE HOST:PORT PATH [HEADER].
+status_in() {
+    podman exec "$(container_of "$1")" bash -c '
+        exec 3<>"/dev/tcp/${1%:*}/${1##*:}"
+        printf "GET %s HTTP/1.1\r\nHost: %s\r\n%bConnection: close\r\n\r\n" "$2" "$1" "${3:+$3\r\n}" >&3
+        read -r _ status _ <&3
+        echo "$status"' status_in "$2" "$3" "${4:-}"
+}
+
 idp_admin_is_off() {
     # The IdP's /admin controls sign anything; off when it listens beyond loopback, and nginx
     # does not proxy /admin/ either.
-    podman exec "$(container_of keycloak)" bash -c '
-        exec 3<>/dev/tcp/127.0.0.1/8080
-        printf "GET /admin/keys HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3
-        read -r status_line <&3
-        [[ $status_line == *" 404 "* ]]' \
+    [[ "$(status_in keycloak 127.0.0.1:8080 /admin/keys)" == 404 ]] \
         && [[ "$(curl -m 20 -s -o /dev/null -w '%{http_code}' "${curl_tls[@]}" "$origin/admin/keys")" == 404 ]]
+}
+
+metrics_on_the_internal_network_only() {
+    # The supervisor's /metrics (GATEHOUSE_METRICS_BIND) answers scrapers on the internal
+    # network that present the metrics_token secret, as Prometheus's scrape does; nginx never
+    # proxies it.
+    local with without outside
+    with="$(status_in nginx gatehouse:9464 /metrics "Authorization: Bearer $(cat "$stack/secrets/metrics_token")")"
+    without="$(status_in nginx gatehouse:9464 /metrics)"
+    outside="$(curl -m 20 -s -o /dev/null -w '%{http_code}' "${curl_tls[@]}" "$origin/metrics")"
+    echo "    /metrics: $with with the token, $without without, $outside through nginx"
+    [[ "$with" == 200 && "$without" == 401 && "$outside" != 200 ]]
 }
 
 internal_network_is_internal() {
@@ -566,6 +585,7 @@ check "token-validated tools/call" stack_tool_call
 check "notes_put stores the note in the Redis container" note_lands_in_redis
 check "the JWKS is shared through Redis" keys_shared_through_redis
 check "the IdP's /admin controls are unreachable" idp_admin_is_off
+check "/metrics: with the metrics_token on the internal network only" metrics_on_the_internal_network_only
 check "the internal network is internal" internal_network_is_internal
 
 if ((failed > 0)); then
