@@ -526,8 +526,11 @@ redis_cli() {
     podman exec "$(container_of redis)" sh -c 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" exec redis-cli "$@"' redis-cli "$@"
 }
 note_lands_in_redis() {
+    local started=$EPOCHREALTIME
     tool_call "$origin/mcp" "$stack_token" notes_put "{\"id\":\"container-test\",\"text\":\"$note\"}" "${curl_tls[@]}" \
         > /dev/null || return 1
+    # The first call opens the notes store's Redis connection, name lookup included.
+    echo "    notes_put answered in $(( (${EPOCHREALTIME/./} - ${started/./}) / 1000 )) ms"
     local key
     key="$(redis_cli --scan --pattern 'gatehouse:notes:*' | head -n 1)"
     echo "    Redis holds $key"
