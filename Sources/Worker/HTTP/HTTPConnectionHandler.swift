@@ -389,10 +389,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if let body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        let written = context.writeAndFlushAndReturnFuture(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.whenComplete { _ in loopBound.value.close(promise: nil) }
+        guard !keepAlive else {
+            // No promise: nothing waits for a kept-alive response's write.
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlushAndReturnFuture(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
         }
     }
 
