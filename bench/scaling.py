@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import statistics
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +35,53 @@ class SteadyResult:
     p999_ms: float
     bad: int
     errors: int
+
+
+@dataclass
+class PairedRatio:
+    """One target's ratio, from short runs of it and its reference taking turns."""
+    name: str
+    connections: int
+    ratios: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else 0.0
+
+
+def paired_ratios(pairs: list[tuple[str, tuple[str, str], tuple[str, str]]], connections: list[int], token: str,
+                  seconds: float, rounds: int) -> list[PairedRatio]:
+    """Each (name, (url, script), (reference url, reference script)) measured in turn with its
+    reference, `rounds` times: on a shared machine the load moves from minute to minute, and a
+    ratio of two runs taken seconds apart, repeated, says more than one of two runs minutes apart.
+    Each distinct (url, script) runs once per round, so a reference shared by several pairs is
+    measured once beside all of them."""
+    env = {"TOKEN": token}
+    results = [PairedRatio(name, c, []) for c in connections for name, *_ in pairs]
+    for _ in range(rounds):
+        for c in connections:
+            order = list(dict.fromkeys(run for _, ours, theirs in pairs for run in (theirs, ours)))
+            rates = {run: wrk(run[0], run[1], c, seconds, env=env)["rps"] for run in order}
+            for name, ours, theirs in pairs:
+                if rates[theirs]:
+                    next(r for r in results if (r.name, r.connections) == (name, c)).ratios.append(rates[ours] / rates[theirs])
+    for r in results:
+        print(f"paired {r.name:28} c={r.connections:<3} median={r.median:.3f} of {', '.join(f'{x:.3f}' for x in r.ratios)}", flush=True)
+    return results
+
+
+def paired_markdown(results: list[PairedRatio], seconds: float) -> list[str]:
+    if not results:
+        return []
+    rounds = max(len(r.ratios) for r in results)
+    lines = ["## Ratios measured in turns", "",
+             f"The main table runs each figure once, minutes apart from its reference; on a shared machine the "
+             f"load moves in between. Here each target and its reference take turns, {seconds:g} s each, "
+             f"{rounds} rounds; the targets below are judged on the median.", "",
+             "| ratio | conns | median | each round |", "|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r.name} | {r.connections} | {r.median:.2f}× | {', '.join(f'{x:.2f}' for x in r.ratios)} |")
+    return lines
 
 
 def pause_ms(rate: float) -> int:
