@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "gatehouse", targets: ["Supervisor"]),
         .executable(name: "gatehouse-worker", targets: ["WorkerMain"]),
         .executable(name: "gatehouse-dev-idp", targets: ["DevIdP"]),
+        // Only for the fuzz package in Tests/Fuzzing: a package of its own (built with sanitizers,
+        // apart from this one), which reaches a path dependency's code through products only.
+        .library(name: "GatehouseWorkerForFuzzing", targets: ["Worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs on Debian/Ubuntu: the C libraries the
 # package links (libcurl with OpenSSL), the tools the deployment tests run for real (nginx,
-# openssl, systemd-analyze, strace), and a Python virtual environment for the end-to-end tests.
+# openssl, systemd-analyze, strace, prometheus and promtool; iproute2 for the fleet test's
+# network namespaces), and a Python virtual environment for the end-to-end tests.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl strace prometheus)
+packages=(libcurl4-openssl-dev libsystemd-dev libhiredis-dev redis-server pkg-config python3-venv systemd nginx openssl strace iproute2 prometheus)
 venvs=()
 while (($#)); do
     case "$1" in

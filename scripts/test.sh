@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is needed, builds once, runs the Swift tests (unit and
 # integration, which start real worker and identity-provider processes), then the end-to-end
-# tests with the official Python MCP SDK against the same binaries.
+# tests with the official Python MCP SDK against the same binaries, then the multi-host fleet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,16 @@ fi
 echo "== Python MCP SDK end-to-end tests"
 GATEHOUSE_BUILD_DIR="$build_dir" .venv/bin/python -m pytest -q Tests/Python
 
+echo "== fleet: three hosts, Redis, the IdP and nginx in network namespaces"
+# Several hosts sharing one Redis behind nginx, each in its own network namespace: a rotation
+# fetched once, notes across hosts, a rolling reload, a host killed, Redis killed.
+GATEHOUSE_BUILD_PRODUCTS="$build_dir" scripts/fleet-test.sh
+
 echo "== benchmark harness (smoke run; its figures are not checked)"
 # Keeps bench/run.sh working: every server answers correctly under wrk, the report and chart
 # are written. The timing figures of a one-second run mean nothing and gate nothing.
 GATEHOUSE_BUILD_DIR="$build_dir" bench/run.sh --smoke
+
+echo "== fuzzing (short run of every target; a crash fails the run)"
+# A release build of its own (Tests/Fuzzing), then 10 s per target on the committed seeds.
+scripts/fuzz.sh 10

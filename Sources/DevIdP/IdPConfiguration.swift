@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the command line decided, fixed for the life of the process.
 struct IdPConfiguration: Sendable {
     static let defaultAudience = "http://127.0.0.1:8000/mcp"
@@ -5,6 +7,9 @@ struct IdPConfiguration: Sendable {
     static let maxRequestBodyBytes = 64 * 1024
 
     let host: LoopbackHost
+    /// The origin advertised instead of the listening address (Keycloak's `--hostname`), for
+    /// a proxy that exposes the IdP at another address; nil: the listening address.
+    let publicOrigin: String?
     let realm: String
     let audiences: [String]
     let clients: [RegisteredClient]
@@ -12,7 +17,15 @@ struct IdPConfiguration: Sendable {
 
     /// The issuer depends on the bound port, which `--port 0` only reveals after binding.
     func issuer(port: Int) -> String {
-        "http://\(host.urlHost):\(port)/realms/\(realm)"
+        "\(publicOrigin ?? "http://\(host.urlHost):\(port)")/realms/\(realm)"
+    }
+
+    /// `scheme://host[:port]` and nothing else: the issuer is this plus `/realms/{realm}`.
+    static func isOrigin(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme),
+            let host = components.host, !host.isEmpty
+        else { return false }
+        return components.path.isEmpty && components.query == nil && components.fragment == nil && components.user == nil
     }
 
     var realmPath: String { "/realms/\(realm)" }

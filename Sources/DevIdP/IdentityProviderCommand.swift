@@ -14,6 +14,11 @@ struct IdentityProviderCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free port.")
     var port = 0
 
+    @Option(help: ArgumentHelp(
+        "Origin to advertise in the issuer and every endpoint, as Keycloak's --hostname: for a proxy that exposes the IdP at another address (it still listens on --host only).",
+        valueName: "scheme://host[:port]"))
+    var hostname: String?
+
     @Option(help: "Realm name, as in Keycloak's /realms/{realm}.")
     var realm = "mcp-realm"
 
@@ -36,6 +41,9 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         guard LoopbackHost(argument: host) != nil else {
             throw ValidationError("--host must be a loopback address (\(LoopbackHost.allowedList)), got '\(host)'")
         }
+        if let hostname, !IdPConfiguration.isOrigin(hostname) {
+            throw ValidationError("--hostname must be an origin such as http://10.0.0.5:8180 (no path), got '\(hostname)'")
+        }
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535")
         }
@@ -52,6 +60,7 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         let signals = TerminationSignals()
         let configuration = IdPConfiguration(
             host: LoopbackHost(argument: host)!,
+            publicOrigin: hostname,
             realm: realm,
             audiences: audiences.isEmpty ? [IdPConfiguration.defaultAudience] : audiences,
             clients: try parsedClients(),

@@ -8,6 +8,6 @@ struct GatehouseCommand: ParsableCommand {
         abstract: "A secure MCP server: OAuth 2.1 resource server, prefork supervisor.",
         discussion: "Configuration comes from GATEHOUSE_* environment variables, a .env file and *_FILE secrets; flags override them.",
         version: GatehouseVersion.current,
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, HealthcheckCommand.self, StatusCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, HealthcheckCommand.self, StatusCommand.self, SettingsCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -37,9 +37,9 @@ struct WorkerApplication: Sendable {
         var origins = Set(configuration.allowedOrigins)
         origins.insert(configuration.publicOrigin)
 
-        let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration))) ?? []
+        let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration, tools: tools))) ?? []
         let health = HealthEndpoints(keys: keys, isDraining: isDraining)
-        let documentation = Documentation(configuration: configuration)
+        let documentation = Documentation(configuration: configuration, tools: tools)
 
         var router = Router()
         // Not also at the bare `/.well-known/oauth-protected-resource` (unless the resource is the

@@ -215,3 +215,18 @@ extension ConfigurationLoaderTests {
         #expect(problems(Self.minimal, files: files).isEmpty)
     }
 }
+
+extension ConfigurationLoaderTests {
+    /// Set and empty turns the metrics listener off; unset keeps the declared default.
+    @Test func metricsBindEmptyTurnsMetricsOff() throws {
+        let files = ["/nonexistent-but-unused": ""]
+        #expect(try load(Self.minimal, files: files).configuration.metricsBind == .tcp(host: "127.0.0.1", port: 9464))
+        var off = Self.minimal
+        off["GATEHOUSE_METRICS_BIND"] = ""
+        #expect(try load(off, files: files).configuration.metricsBind == nil)
+        off["GATEHOUSE_METRICS_BIND"] = "127.0.0.1:8000"
+        #expect(problems(off, files: files) == [
+            "GATEHOUSE_METRICS_BIND: '127.0.0.1:8000' is a public address (GATEHOUSE_BIND): metrics are served on a listener of their own",
+        ])
+    }
+}

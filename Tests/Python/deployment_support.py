@@ -1,14 +1,19 @@
-"""Shared by the deployment tests (test_deployment_*.py): where the shipped files are, how the
-Gatehouse configuration contract is read from the Swift source, and small process helpers."""
+"""Shared by the deployment tests (test_deployment_*.py): where the shipped files are, the
+Gatehouse configuration contract as the settings table gives it (`gatehouse settings`), and small
+process helpers."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
+import subprocess
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, _child_environment, _executable
 
 COMPOSE_FILE = REPO_ROOT / "compose.yaml"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
@@ -18,19 +23,7 @@ REALM_FILE = REPO_ROOT / "docker" / "keycloak" / "mcp-realm.json"
 NGINX_TEMPLATE_DIR = REPO_ROOT / "nginx" / "templates"
 SYSTEMD_DIR = REPO_ROOT / "systemd"
 MAKE_DEV_CERTS = REPO_ROOT / "docker" / "make-dev-certs.sh"
-CONFIGURATION_LOADER = REPO_ROOT / "Sources" / "Common" / "Configuration" / "ConfigurationLoader.swift"
 KUBERNETES_DIR = REPO_ROOT / "deploy" / "kubernetes"
-
-# Set by the supervisor for its workers or by one supervisor for the next: never by operators.
-INTERNAL_VARIABLES = {
-    "GATEHOUSE_LISTEN_FDS",
-    "GATEHOUSE_CONTROL_FD",
-    "GATEHOUSE_WORKER_SLOT",
-    "GATEHOUSE_SUPERVISOR_PID",
-    "GATEHOUSE_UPGRADE_SOCKETS",
-    "GATEHOUSE_UPGRADE_CONTROL_FD",
-    "GATEHOUSE_UPGRADE_PARENT",
-}
 
 # Names that say "this value is a credential".
 # "token" only as the last word (AUTH_TOKEN), not in GATEHOUSE_TOKEN_TYPE or access.token.claim.
@@ -56,14 +49,39 @@ def high_entropy_literals(text: str) -> list[str]:
     return [match for match in HIGH_ENTROPY.findall(text) if looks_random(match)]
 
 
+@cache
+def settings_table() -> dict[str, Any]:
+    """The settings table, as `gatehouse settings --format json` prints it: every setting with
+    its section, value, default, help and whether it is a secret, and the internal variables."""
+    return json.loads(gatehouse_settings("json"))
+
+
+@cache
+def gatehouse_settings(format_name: str) -> str:
+    """What `gatehouse settings --format <format_name>` prints."""
+    result = subprocess.run(
+        [str(_executable("gatehouse")), "settings", "--format", format_name],
+        env=_child_environment({}), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def operator_variables() -> set[str]:
-    """Every GATEHOUSE_* setting an operator may set, from ConfigurationLoader.knownVariables."""
-    source = CONFIGURATION_LOADER.read_text()
-    block = re.search(r"knownVariables: Set<String> = \[(.*?)\]", source, re.DOTALL)
-    assert block, "knownVariables not found in ConfigurationLoader.swift"
-    names = set(re.findall(r'"(GATEHOUSE_[A-Z_]+)"', block.group(1)))
+    """Every GATEHOUSE_* setting an operator may set: the settings table's names."""
+    names = {setting["name"] for setting in settings_table()["settings"]}
     assert len(names) > 20, names
-    return names - INTERNAL_VARIABLES
+    return names
+
+
+def internal_variables() -> set[str]:
+    """Set by the supervisor for its workers or by one supervisor for the next: never by operators."""
+    return set(settings_table()["internal"])
+
+
+def secret_settings() -> set[str]:
+    """The settings the table marks as secrets."""
+    return {setting["name"] for setting in settings_table()["settings"] if setting["secret"]}
 
 
 def parse_env_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:

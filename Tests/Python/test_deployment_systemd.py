@@ -12,6 +12,7 @@ import ctypes
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -41,9 +42,10 @@ PR_MDWE_REFUSE_EXEC_GAIN = 1
 
 
 def unit_settings(path: Path) -> dict[str, list[str]]:
-    """Key -> every value it is given, across sections (the units use each key in one section)."""
+    """Key -> every value it is given, across sections (the units use each key in one section).
+    A line ending in a backslash goes on on the next one, joined with a space, as systemd reads it."""
     settings: dict[str, list[str]] = {}
-    for line in path.read_text().splitlines():
+    for line in re.sub(r"\\\n\s*", " ", path.read_text()).splitlines():
         line = line.strip()
         if line and not line.startswith(("#", ";", "[")):
             key, _, value = line.partition("=")
@@ -98,14 +100,19 @@ def test_service_settings_match_the_supervisor() -> None:
     single = {key: values[-1] for key, values in service.items()}
     assert single["Type"] == "notify" and single["NotifyAccess"] == "main"
     assert single["ExecStart"] == "/usr/local/bin/gatehouse serve"
-    assert single["ExecReload"] == "/bin/kill -HUP $MAINPID"
+    # The configuration is staged before the start and before each reload's SIGHUP.
+    assert service["ExecReload"][-1] == "/bin/kill -HUP $MAINPID"
+    assert len(service["ExecStartPre"]) == 1 and len(service["ExecReload"]) == 2
     assert single["KillMode"] == "mixed"
     assert single["Restart"] == "on-failure"
     assert single["RestartPreventExitStatus"] == "78"  # invalid configuration
     assert seconds(single["WatchdogSec"]) > 0
     graceful = float(parse_env_file(SYSTEMD_DIR / "gatehouse.env.example")[0]["GATEHOUSE_GRACEFUL_TIMEOUT"])
     assert seconds(single["TimeoutStopSec"]) > graceful
-    assert single["EnvironmentFile"] == "/etc/gatehouse/gatehouse.env"
+    # The supervisor reads the file itself, so a reload re-reads it; systemd's EnvironmentFile=
+    # would fix it in the environment, which a reload cannot re-read and which wins over the file.
+    assert "EnvironmentFile" not in service
+    assert f"GATEHOUSE_DOTENV=/run/{single['RuntimeDirectory']}/gatehouse.env" in service["Environment"]
     assert single["DynamicUser"] == "yes"
     assert single["MemoryDenyWriteExecute"] == "yes"
     assert single["CapabilityBoundingSet"] == "" and single["AmbientCapabilities"] == ""
@@ -336,6 +343,85 @@ def test_every_syscall_gatehouse_makes_passes_the_units_filter(
     assert {"clone", "clone3", "vfork"} & used and "execve" in used, used  # the table was read
     refused = used - unit_syscall_allow_list()
     assert not refused, f"the unit's SystemCallFilter would refuse {sorted(refused)}"
+
+
+# --------------------------------------------------------------------------------------------
+# Reload re-reads /etc/gatehouse/gatehouse.env
+
+
+def unit_commands(key: str, moves: dict[str, str]) -> list[list[str]]:
+    """The service's `key=` command lines as argv, with each path of `moves` moved (longest
+    first) and the "+" (full privileges) dropped: what systemd would run, run as the test user."""
+    commands = []
+    for value in unit_settings(SYSTEMD_DIR / "gatehouse.service")[key]:
+        for old in sorted(moves, key=len, reverse=True):
+            value = value.replace(old, moves[old])
+        commands.append(shlex.split(value.removeprefix("+")))
+    return commands
+
+
+def metadata_resource_name(base_url: str) -> str:
+    response = httpx.get(f"{base_url}/.well-known/oauth-protected-resource/mcp", timeout=TIMEOUT_S, trust_env=False)
+    assert response.status_code == 200, response.text
+    return response.json()["resource_name"]
+
+
+def test_reload_applies_an_edited_configuration_file_and_refuses_an_invalid_one(idp: IdP, tmp_path: Path) -> None:
+    """The unit's own commands, with /etc/gatehouse and /run/gatehouse moved to the test's
+    directories: the start stages the file, a reload stages an edit and the supervisor applies it
+    (no restart), and an invalid edit fails the reload before anything is staged or signalled."""
+    etc, run = tmp_path / "etc", tmp_path / "run"
+    etc.mkdir()
+    run.mkdir()
+    config = etc / "gatehouse.env"
+    port = free_port()
+    settings = (
+        "GATEHOUSE_RESOURCE=https://mcp.gatehouse.test/mcp\n"
+        f"GATEHOUSE_ISSUER={idp.issuer}\nGATEHOUSE_ALLOW_INSECURE_HTTP=true\n"
+        f"GATEHOUSE_BIND=127.0.0.1:{port}\nGATEHOUSE_METRICS_BIND=127.0.0.1:0\nGATEHOUSE_WORKERS=1\n"
+    )
+    config.write_text(settings + "GATEHOUSE_RESOURCE_NAME=Before\n")
+    moves = {
+        "/etc/gatehouse/gatehouse.env": str(config), "/run/gatehouse": str(run),
+        "/usr/local/bin/gatehouse": str(_executable("gatehouse")),
+    }
+    service_environment = dict(
+        entry.split("=", 1) for value in unit_settings(SYSTEMD_DIR / "gatehouse.service")["Environment"] for entry in shlex.split(value)
+    )
+    env = _child_environment({name: value.replace("/run/gatehouse", str(run)) for name, value in service_environment.items()})
+    staged = Path(env["GATEHOUSE_DOTENV"])
+
+    def run_commands(key: str, extra: dict[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
+        results = []
+        for argv in unit_commands(key, moves | (extra or {})):
+            results.append(subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60))
+            if results[-1].returncode != 0:
+                break  # as systemd does: the rest of the lines do not run
+        return results
+
+    assert all(result.returncode == 0 for result in run_commands("ExecStartPre"))
+    assert staged.read_text() == config.read_text()
+    assert stat.S_IMODE(staged.stat().st_mode) == 0o400 and staged.stat().st_uid == run.stat().st_uid
+    process, log_path = start_logged([str(_executable("gatehouse")), "serve"], env, tmp_path, "reloaded")
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_ready(base_url, process, log_path)
+        assert metadata_resource_name(base_url) == "Before"
+
+        config.write_text(settings + "GATEHOUSE_RESOURCE_NAME=After\n")
+        reload = run_commands("ExecReload", {"$MAINPID": str(process.pid)})
+        assert [result.returncode for result in reload] == [0, 0], [result.stderr for result in reload]
+        assert _poll(time.monotonic() + START_DEADLINE_S, lambda: metadata_resource_name(base_url) == "After"), _tail(log_path)
+
+        config.write_text(settings + "GATEHOUSE_WORKERS=none\n")
+        refused = run_commands("ExecReload", {"$MAINPID": str(process.pid)})
+        assert len(refused) == 1 and refused[0].returncode == 78, refused
+        assert "GATEHOUSE_WORKERS: 'none' is not a whole number" in refused[0].stderr
+        assert "GATEHOUSE_RESOURCE_NAME=After" in staged.read_text()
+        assert process.poll() is None and metadata_resource_name(base_url) == "After"
+    finally:
+        _stop(process)
+    assert process.returncode == 0, _tail(log_path)
 
 
 # --------------------------------------------------------------------------------------------

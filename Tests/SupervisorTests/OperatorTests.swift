@@ -13,13 +13,16 @@ struct OperatorTests {
         let pidfile = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-\(UUID().uuidString).pid").path
         let supervisor = try await SupervisorProcess.start(idp: idp, workers: 2, environment: ["GATEHOUSE_PIDFILE": pidfile])
         defer { supervisor.stop() }
-        _ = try await supervisor.client.get(supervisor.baseURL + "/healthz")
+        let served = 6
+        for _ in 0..<served { _ = try await supervisor.client.get(supervisor.baseURL + "/healthz") }
 
-        let json = try await eventually("a status with two ready workers") { () -> [String: Any]? in
+        // Ready, with the requests served and each worker's memory, from the heartbeats.
+        let json = try await eventually("a status with two ready workers and the requests served") { () -> [String: Any]? in
             let status = try ManagedProcess(executable: gatehouse, arguments: ["status", "--pidfile", pidfile, "--json"])
             guard try await status.waitForExit() == 0,
                 let parsed = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any],
-                let workers = parsed["workers"] as? [[String: Any]], workers.filter({ $0["state"] as? String == "ready" }).count == 2
+                let workers = parsed["workers"] as? [[String: Any]], workers.filter({ $0["state"] as? String == "ready" }).count == 2,
+                workers.compactMap({ $0["requests"] as? Int }).reduce(0, +) >= served
             else { return nil }
             return parsed
         }
@@ -27,10 +30,11 @@ struct OperatorTests {
         let workers = try #require(json["workers"] as? [[String: Any]])
         #expect(Set(workers.compactMap { ($0["pid"] as? Int).map(Int32.init) }) == supervisor.workerPIDs)
         #expect(workers.allSatisfy { $0["generation"] as? Int == 1 && $0["age_seconds"] is Int && $0["requests"] is Int })
+        #expect(workers.allSatisfy { ($0["rss_bytes"] as? Int ?? 0) > 1 << 20 })
 
         let table = try ManagedProcess(executable: gatehouse, arguments: ["status", "--pidfile", pidfile])
         #expect(try await table.waitForExit() == 0)
-        #expect(table.output.contains("PID"))
+        #expect(table.output.contains("PID") && table.output.contains("REQUESTS") && table.output.contains("RSS"))
         #expect(table.output.contains("2 of 2 workers ready"))
 
         supervisor.stop()

@@ -1,4 +1,4 @@
-public enum DeploymentEnvironment: String, Sendable, Hashable {
+public enum DeploymentEnvironment: String, Sendable, Hashable, CaseIterable {
     case development
     case production
 }

@@ -2,7 +2,9 @@ import Logging
 
 /// The validated configuration shared by the supervisor and its workers.
 ///
-/// Built only by `ConfigurationLoader`, so a value of this type has passed every check.
+/// Built only by `ConfigurationLoader`, so a value of this type has passed every check. Each
+/// field is read from a setting of the settings table (`SettingsTable.swift`), which holds its
+/// variable's name, type, range, default and help.
 public struct GatehouseConfiguration: Sendable, Equatable {
     public var bind: [BindAddress]
     public var workers: Int
@@ -43,33 +45,31 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var jwksRefreshCooldown: Duration
     public var outboundTimeout: Duration
 
-    // Metadata (RFC 9728).
+    // Metadata (RFC 9728); `scopes_supported` comes from the tools a worker serves.
     public var resourceName: String
     public var resourceDocumentation: String
-    public var scopesSupported: [String]
 
     /// `tools/list` shows every tool (with its required scope in `_meta`), not only those the
     /// caller's scopes allow.
-    public var listAllTools = false
+    public var listAllTools: Bool
 
     /// Routes the supervisor's tests need (a slow request, a stuck event loop); development only.
-    public var testHooks = false
+    public var testHooks: Bool
 
     /// Verified-token cache: entries (0 turns it off) and the longest an entry is used.
-    public var tokenCacheSize = 10_000
-    public var tokenCacheMaximumAge: Duration = .seconds(300)
+    public var tokenCacheSize: Int
+    public var tokenCacheMaximumAge: Duration
     /// Signs the JWKS records workers share through Redis (a secret; never logged).
     public var sharedCacheKey: String?
     /// Connections one worker serves at once; past it, new ones get 503 and are closed.
-    public var maxConnections = 4096
+    public var maxConnections: Int
     /// How long a connection may stay unable to take responses (a client that does not read).
-    public var sendTimeout: Duration = .seconds(30)
+    public var sendTimeout: Duration
     /// How long keys stay usable while every refresh fails.
-    public var jwksMaximumStaleness: Duration = .seconds(86400)
+    public var jwksMaximumStaleness: Duration
 
     /// Where the supervisor serves `GET /metrics` (never a public address); nil turns metrics off.
-    public var metricsBind: BindAddress? = Self.defaultMetricsBind
-    public static let defaultMetricsBind = BindAddress.tcp(host: "127.0.0.1", port: 9464)
+    public var metricsBind: BindAddress?
     /// A bearer secret scrapers must present; nil lets any local process scrape.
     public var metricsToken: String?
 
@@ -84,6 +84,10 @@ public struct GatehouseConfiguration: Sendable, Equatable {
 
     /// The origin (scheme, host, port) of `resource`, the base of every URL Gatehouse advertises.
     public var publicOrigin: String {
+        Self.origin(of: resource)
+    }
+
+    static func origin(of resource: String) -> String {
         URLParts(resource)?.origin ?? resource
     }
 

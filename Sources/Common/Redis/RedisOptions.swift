@@ -25,7 +25,7 @@ extension Duration {
     }
 
     /// Whole milliseconds, rounded down (for `PX` and `poll`).
-    var redisMilliseconds: Int {
+    public var redisMilliseconds: Int {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1_000 + Int(attoseconds / 1_000_000_000_000_000)
     }

@@ -29,6 +29,9 @@ struct RestartBackoff {
         notBefore[slot].map { now >= $0 } ?? true
     }
 
-    /// The earliest pending spawn time, for the poll timeout.
-    var nextDeadline: Duration? { notBefore.values.min() }
+    /// The earliest spawn still waited for, for the poll timeout. A time already past waits for
+    /// nothing: it stays recorded until the slot's next worker is ready, possibly forever after TTOU.
+    func nextDeadline(after now: Duration) -> Duration? {
+        notBefore.values.filter { $0 > now }.min()
+    }
 }

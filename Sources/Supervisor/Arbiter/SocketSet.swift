@@ -103,12 +103,9 @@ struct SocketSet {
         return shared + (perSlot[slot] ?? [])
     }
 
-    /// Closes the sockets of slots at or above `count` (after TTOU, once their workers left).
-    mutating func release(slotsFrom count: Int) {
-        for slot in perSlot.keys where slot >= count {
-            perSlot[slot]?.forEach { $0.close() }
-            perSlot[slot] = nil
-        }
+    /// Closes the slot's own sockets (after TTOU, once its workers left); shared ones stay.
+    mutating func release(slot: Int) {
+        perSlot.removeValue(forKey: slot)?.forEach { $0.close() }
     }
 
     /// Every bound TCP port (for logs and tests).

@@ -19,7 +19,8 @@ struct HealthcheckCommand: ParsableCommand {
         if let url {
             target = url
         } else {
-            let bind = ConfigurationSource(environment: ProcessInfo.processInfo.environment)["GATEHOUSE_BIND"] ?? "127.0.0.1:8000"
+            let bind = ConfigurationSource(environment: ProcessInfo.processInfo.environment)[Setting.bind.name]
+                ?? Setting.bind.defaultValue.text ?? ""
             guard let address = bind.split(separator: ",").compactMap({ BindAddress(parsing: String($0)) }).first,
                 case .tcp(let host, let port) = address
             else {

@@ -60,16 +60,22 @@ struct ServeCommand: ParsableCommand {
         let ownEnvironment = environment.filter { key, _ in
             key != SocketSet.upgradeVariable && key != BinaryUpgrade.controlVariable && key != BinaryUpgrade.parentVariable
         }
-        let arbiter = Arbiter(
-            configuration: configuration,
-            reloadConfiguration: { () throws(ConfigurationError) in try options.load() },
-            workerExecutable: Self.siblingExecutable("gatehouse-worker"),
-            workerEnvironment: Self.workerEnvironment(ownEnvironment, overrides: options.overrides),
-            sockets: sockets, signals: signals, notifier: notifier, watchdog: watchdog, logger: logger,
-            upgradeLaunch: .init(
+        let state = ArbiterState(
+            settings: ArbiterSettings(configuration), supervisorPID: getpid(), watchdogPingInterval: watchdog?.pingInterval,
+            reportsStatus: pidfile != nil || metrics != nil, upgradeParent: upgrade?.parent.pid)
+        var effects = ArbiterEffects(
+            sockets: sockets,
+            workers: WorkerLauncher(
+                executable: Self.siblingExecutable("gatehouse-worker"),
+                environment: Self.workerEnvironment(ownEnvironment, overrides: options.overrides)),
+            upgrade: BinaryUpgrade.Launch(
                 executable: Self.siblingExecutable("gatehouse"), arguments: Array(CommandLine.arguments.dropFirst()),
                 environment: ownEnvironment),
-            upgradeParent: upgrade?.parent, pidfile: pidfile, logOutput: logOutput)
+            upgradeParent: upgrade?.parent.control,
+            reloadConfiguration: { () throws(ConfigurationError) in try options.load() },
+            logger: logger, logOutput: logOutput, notifier: notifier, pidfile: pidfile)
+        effects.metrics = metrics.map { ArbiterMetrics(fleet: $0.fleet, supervisor: $0.supervisor) }
+        let arbiter = Arbiter(state: state, signals: signals, effects: effects)
         let status = arbiter.run()
         if status != 0 { throw ExitCode(status) }
     }

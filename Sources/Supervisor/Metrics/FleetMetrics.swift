@@ -89,8 +89,10 @@ final class FleetMetrics {
             switch family.kind {
             case .counter:
                 let key = SeriesKey(name: sample.name, labels: sample.labels)
+                // Made at zero too: a series that exists before it first counts is what alerts expect.
+                let counter = counter(key, family)
                 let grown = sample.value - (previous.counters[key] ?? 0)
-                if grown > 0 { counter(key, family).increment(by: grown) }
+                if grown > 0 { counter.increment(by: grown) }
                 current.counters[key] = sample.value
             case .gauge:
                 current.gauges[SeriesKey(name: sample.name, labels: sample.labels)] = sample.value

@@ -5,28 +5,7 @@ import Prometheus
 /// What the supervisor itself counts: its workers by state, why workers were replaced, how
 /// reloads went, each worker's memory, its own uptime and build.
 final class SupervisorMetrics {
-    /// Why a worker was replaced.
-    enum RestartCause: String, CaseIterable {
-        /// It exited without being asked to.
-        case crash
-        /// It stopped heartbeating and was aborted.
-        case timeout
-        /// It retired itself after `GATEHOUSE_MAX_REQUESTS`.
-        case recycle
-        /// A reload (HUP) replaced its generation.
-        case reload
-    }
-
-    enum ReloadOutcome: String, CaseIterable {
-        /// The new generation is serving.
-        case completed
-        /// The new configuration was invalid: nothing changed.
-        case refused
-        /// The new workers kept failing to boot: the previous generation keeps serving.
-        case abandoned
-    }
-
-    static let workerStates = ["booting", "ready", "retiring", "stopping", "aborting"]
+    static let workerStates = ["booting", "ready", "retiring", "stopping", "aborting", "killed"]
     /// The names this registry owns, which no worker may report.
     static let names: Set<String> = [
         "gatehouse_workers", "gatehouse_workers_target", "gatehouse_worker_restarts_total", "gatehouse_reloads_total",
@@ -37,7 +16,7 @@ final class SupervisorMetrics {
     let registry: PrometheusCollectorRegistry
     private let workers: [String: Gauge]
     private let target: Gauge
-    private let restarts: [RestartCause: Counter]
+    private let restarts: [WorkerRestartCause: Counter]
     private let reloads: [ReloadOutcome: Counter]
     private let generation: Gauge
     private let uptime: Gauge
@@ -54,7 +33,7 @@ final class SupervisorMetrics {
         workers = Dictionary(uniqueKeysWithValues: Self.workerStates.map { ($0, registry.makeGauge(descriptor: workersName, labels: [("state", $0)])) })
         target = registry.makeGauge(descriptor: name("workers_target", "", "Workers the supervisor keeps running (GATEHOUSE_WORKERS, TTIN, TTOU)."), labels: [])
         let restartName = name("worker_restarts", "total", "Workers replaced, by cause: crash, timeout, recycle (max requests), reload.")
-        restarts = Dictionary(uniqueKeysWithValues: RestartCause.allCases.map { ($0, registry.makeCounter(descriptor: restartName, labels: [("cause", $0.rawValue)])) })
+        restarts = Dictionary(uniqueKeysWithValues: WorkerRestartCause.allCases.map { ($0, registry.makeCounter(descriptor: restartName, labels: [("cause", $0.rawValue)])) })
         let reloadName = name("reloads", "total", "Reloads (HUP) by outcome: completed, refused (invalid configuration), abandoned (new workers failed).")
         reloads = Dictionary(uniqueKeysWithValues: ReloadOutcome.allCases.map { ($0, registry.makeCounter(descriptor: reloadName, labels: [("outcome", $0.rawValue)])) })
         generation = registry.makeGauge(descriptor: name("generation", "", "The worker generation serving; each completed reload adds one."), labels: [])
@@ -67,12 +46,11 @@ final class SupervisorMetrics {
         ).set(to: 1)
     }
 
-    func restarted(_ cause: RestartCause) {
-        restarts[cause]?.increment()
-    }
-
-    func reloaded(_ outcome: ReloadOutcome) {
-        reloads[outcome]?.increment()
+    func count(_ count: ArbiterCount) {
+        switch count {
+        case .restart(let cause): restarts[cause]?.increment()
+        case .reload(let outcome): reloads[outcome]?.increment()
+        }
     }
 
     /// The fleet as the status report shows it, and each slot's memory (the serving worker's).

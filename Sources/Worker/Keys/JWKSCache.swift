@@ -231,6 +231,7 @@ final class JWKSCache: Sendable {
         let stored = trusted(lookup)
         (stored == nil ? metrics.redisMisses : metrics.redisHits).increment()
         let ttl = Double(settings.timeToLive.nanoseconds) / 1e9
+        var claimedLock: String?
         switch reason {
         case .sharedUpdate:
             // An announcement is only a hint: a refused record changes nothing and fetches nothing.
@@ -243,16 +244,25 @@ final class JWKSCache: Sendable {
         case .unknownKeyID:
             if let stored, stored.fetchedAt > ours { return try await use(stored, reason: reason) }
             let cooldown = Duration.nanoseconds(settings.cooldown.nanoseconds)
-            guard try await shared.claimUnknownKeyRefresh(cooldown: cooldown) else {
+            switch try await shared.claimUnknownKeyRefresh(cooldown: cooldown, lockFor: Self.lockLease) {
+            case .claimed(let lock):
+                claimedLock = lock
+            case .taken:
                 // Another worker refreshes (or did, within the fleet's cooldown): wait for its
-                // document if it is still fetching, else keep what we have.
+                // document while it holds the lock, or take the one it stored since we first
+                // looked; else keep what we have.
                 if try await shared.isLocked(), let newer = try await waitForNewer(than: ours, in: shared) {
+                    return try await use(newer, reason: reason)
+                }
+                if let newer = trusted(try await shared.load()), newer.fetchedAt > ours {
                     return try await use(newer, reason: reason)
                 }
                 return state.withLockedValue { $0.keySet }
             }
         }
-        guard let lock = try await shared.acquireLock(for: .seconds(10)) else {
+        var lock = claimedLock
+        if lock == nil { lock = try await shared.acquireLock(for: Self.lockLease) }
+        guard let lock else {
             if let newer = try await waitForNewer(than: stored?.fetchedAt ?? ours, in: shared) {
                 return try await use(newer, reason: reason)
             }
@@ -271,6 +281,9 @@ final class JWKSCache: Sendable {
             throw error
         }
     }
+
+    /// How long the fetch lock is held at most, should its holder never release it.
+    private static let lockLease = Duration.seconds(10)
 
     /// The record when it is signed by the fleet; a refused one counts as missing, and is
     /// reported (`jwks.shared_record_rejected`) the first time it is seen.

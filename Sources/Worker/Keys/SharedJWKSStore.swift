@@ -115,9 +115,36 @@ struct SharedJWKSStore: Sendable {
         try await client.get(lockKey) != nil
     }
 
-    /// True for the one worker in the fleet allowed an unknown-`kid` refresh this cooldown window.
-    func claimUnknownKeyRefresh(cooldown: Duration) async throws(RedisError) -> Bool {
-        guard cooldown > .zero else { return true }
-        return try await client.set(cooldownKey, String(getpid()), px: cooldown, nx: true)
+    enum UnknownKeyClaim: Sendable, Equatable {
+        /// Another worker's: it is refreshing, or did within the cooldown window.
+        case taken
+        /// Ours, with the fetch lock taken in the same step (nil while another refresh holds it).
+        case claimed(lock: String?)
+    }
+
+    /// The one unknown-`kid` refresh of the fleet per cooldown window. The claim and the fetch
+    /// lock are taken atomically: a worker that finds the claim taken finds the lock held until
+    /// the claimant has stored its document, so it waits for that document. Taken one after
+    /// the other, a worker could look between the two, see no lock, and refuse a token signed
+    /// with the very key being fetched.
+    func claimUnknownKeyRefresh(cooldown: Duration, lockFor duration: Duration) async throws(RedisError) -> UnknownKeyClaim {
+        guard cooldown > .zero else { return .claimed(lock: nil) }
+        let token = UUID().uuidString
+        let script = """
+            if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+            if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return 2 end
+            return 1
+            """
+        let reply = try await client.command([
+            "EVAL", script, "2", cooldownKey, lockKey,
+            String(getpid()), String(max(1, cooldown.redisMilliseconds)), token, String(max(1, duration.redisMilliseconds)),
+        ])
+        switch reply {
+        case .integer(0): return .taken
+        case .integer(1): return .claimed(lock: nil)
+        case .integer(2): return .claimed(lock: token)
+        case .error(let message): throw .server(message)
+        default: throw .protocolError("unexpected reply to the unknown-kid claim: \(reply)")
+        }
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 struct Documentation: Sendable {
     var text: String
 
-    init(configuration: GatehouseConfiguration) {
+    init(configuration: GatehouseConfiguration, tools: ToolRegistry) {
         text = """
         \(configuration.resourceName)
 
@@ -13,7 +13,7 @@ struct Documentation: Sendable {
         Every call needs an OAuth 2.1 access token from \(configuration.issuer),
         sent as `Authorization: Bearer <token>` and issued for the audience \(configuration.audiences.joined(separator: ", ")).
         Protected resource metadata (RFC 9728): \(configuration.protectedResourceMetadataURL)
-        Scopes: \(configuration.scopesSupported.joined(separator: ", ")).
+        Scopes: \(tools.scopes.joined(separator: ", ")).
 
         """
     }

@@ -1,7 +1,8 @@
 import Common
 
-/// RFC 9728 protected resource metadata, built once from configuration: never from `Host`
-/// or `X-Forwarded-*`, so a client cannot be pointed at another authorization server.
+/// RFC 9728 protected resource metadata, built once from configuration and the tools served:
+/// never from `Host` or `X-Forwarded-*`, so a client cannot be pointed at another
+/// authorization server.
 struct ProtectedResourceMetadata: Encodable, Sendable {
     var resource: String
     var authorizationServers: [String]
@@ -19,10 +20,12 @@ struct ProtectedResourceMetadata: Encodable, Sendable {
         case resourceDocumentation = "resource_documentation"
     }
 
-    init(configuration: GatehouseConfiguration) {
+    /// `scopes_supported` lists what the served tools require, so a client that requests every
+    /// advertised scope asks for nothing this worker has no use for.
+    init(configuration: GatehouseConfiguration, tools: ToolRegistry) {
         resource = configuration.resource
         authorizationServers = [configuration.issuer]
-        scopesSupported = configuration.scopesSupported
+        scopesSupported = tools.scopes
         resourceName = configuration.resourceName
         resourceDocumentation = configuration.resourceDocumentation
     }

@@ -16,15 +16,14 @@ enum OpenAPIComponents {
         return .object(response)
     }
 
-    /// The OAuth 2 flows an MCP client or a REST client can use with the issuer.
-    static func securitySchemes(endpoints: AuthorizationServerEndpoints, scopes: [String]) -> Value {
-        let descriptions: [String: String] = [
-            "mcp:read": "Call the read-only tools (echo, timestamp, whoami, notes_list).",
-            "mcp:write": "Change your stored notes (notes_put, notes_delete).",
-            "mcp:infer": "Run the text tools (summarize).",
-        ]
+    /// The OAuth 2 flows an MCP client or a REST client can use with the issuer, with the scopes
+    /// the served tools require, each described by the tools it lets a token call.
+    static func securitySchemes(endpoints: AuthorizationServerEndpoints, tools: ToolRegistry) -> Value {
         var scopeMap: [String: Value] = [:]
-        for scope in scopes { scopeMap[scope] = .string(descriptions[scope] ?? "Gatehouse scope \(scope).") }
+        for scope in tools.scopes {
+            let names = tools.ordered.filter { $0.requiredScope == scope }.map(\.name)
+            scopeMap[scope] = .string("Call the tools \(names.joined(separator: ", ")).")
+        }
         return [
             "oauth2": [
                 "type": "oauth2",

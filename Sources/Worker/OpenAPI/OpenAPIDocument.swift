@@ -39,7 +39,7 @@ struct OpenAPIDocument: Sendable {
             "servers": [["url": .string(configuration.publicOrigin)]],
             "paths": .object(paths),
             "components": [
-                "securitySchemes": OpenAPIComponents.securitySchemes(endpoints: endpoints, scopes: configuration.scopesSupported),
+                "securitySchemes": OpenAPIComponents.securitySchemes(endpoints: endpoints, tools: tools),
                 "schemas": OpenAPIComponents.schemas,
                 "responses": OpenAPIComponents.responses,
             ],

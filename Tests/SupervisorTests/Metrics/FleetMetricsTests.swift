@@ -161,3 +161,12 @@ private func fleetValues(_ fleet: FleetMetrics) throws -> [String: Double] {
         #expect(fleet.refusedSnapshots == 1)
     }
 }
+
+extension FleetMetricsTests {
+    @Test func aCounterThatNeverCountedIsStillServed() throws {
+        let fleet = FleetMetrics(registry: PrometheusCollectorRegistry())
+        fleet.update(pid: 1, text: FakeWorker().text)
+        let values = try fleetValues(fleet)
+        #expect(values["gatehouse_http_requests_total{status_class=4xx}"] == 0)
+    }
+}
