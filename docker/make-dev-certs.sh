@@ -13,8 +13,8 @@ out="${1:?usage: make-dev-certs.sh OUTPUT_DIR [EXTRA_DNS_NAME...]}"
 shift
 
 if ! command -v openssl >/dev/null 2>&1; then
-    # The compose service runs this in plain Alpine.
-    apk add --no-cache openssl >/dev/null
+    echo "make-dev-certs: openssl is missing (compose's certs service has it: docker/certs.Dockerfile)" >&2
+    exit 69
 fi
 
 mkdir -p "$out"

@@ -3,6 +3,8 @@
 # package links (libcurl with OpenSSL), the tools the deployment tests run for real (nginx,
 # openssl, systemd-analyze, strace, prometheus and promtool; iproute2 for the fleet test's
 # network namespaces), and a Python virtual environment for the end-to-end tests.
+# --containers adds podman and what scripts/container-test.sh makes images with (debootstrap),
+# and podman-compose in Tests/Containers/.venv.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,13 @@ while (($#)); do
     case "$1" in
         --with-python) venvs+=(".venv:Tests/Python/requirements.txt") ;;
         --bench-python) venvs+=("bench/.venv:bench/requirements.txt") ;;
+        # runc: crun refuses this host's hybrid cgroups; netavark and aardvark-dns: name
+        # resolution between containers, also on internal networks.
+        --containers)
+            packages+=(podman runc netavark aardvark-dns debootstrap)
+            venvs+=("Tests/Containers/.venv:Tests/Containers/requirements.txt") ;;
         --packages) shift; packages+=("$@"); break ;;  # what a caller needs besides, e.g. bench/run.sh
-        *) echo "usage: $0 [--with-python] [--bench-python] [--packages NAME...]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--with-python] [--bench-python] [--containers] [--packages NAME...]" >&2; exit 64 ;;
     esac
     shift
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is needed, builds once, runs the Swift tests (unit and
 # integration, which start real worker and identity-provider processes), then the end-to-end
-# tests with the official Python MCP SDK against the same binaries, then the multi-host fleet.
+# tests with the official Python MCP SDK against the same binaries, then the multi-host fleet,
+# and last the container image and the compose stack, built and run with podman.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,3 +45,8 @@ GATEHOUSE_BUILD_DIR="$build_dir" bench/run.sh --smoke
 echo "== fuzzing (short run of every target; a crash fails the run)"
 # A release build of its own (Tests/Fuzzing), then 10 s per target on the committed seeds.
 scripts/fuzz.sh 10
+
+echo "== containers: docker/Dockerfile and compose.yaml, built and run with podman"
+# Last: the image's release build dominates it. The development IdP's container takes its
+# binary from this build.
+GATEHOUSE_BUILD_DIR="$build_dir" scripts/container-test.sh

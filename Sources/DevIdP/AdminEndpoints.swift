@@ -2,7 +2,8 @@ import Foundation
 
 /// `/admin/*`: test controls (key rotation, outages, counters, crafted tokens).
 ///
-/// Unauthenticated on purpose: the server only listens on loopback and exists for tests.
+/// Unauthenticated on purpose: they exist for tests, and only while the IdP listens on loopback
+/// (IdPConfiguration.adminEnabled).
 struct AdminEndpoints: Sendable {
     let state: IdPState
 

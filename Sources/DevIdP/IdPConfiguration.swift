@@ -6,18 +6,21 @@ struct IdPConfiguration: Sendable {
     static let defaultTokenLifetime = 300
     static let maxRequestBodyBytes = 64 * 1024
 
-    let host: LoopbackHost
+    let host: ListenHost
     /// The origin advertised instead of the listening address (Keycloak's `--hostname`), for
-    /// a proxy that exposes the IdP at another address; nil: the listening address.
+    /// a proxy that exposes the IdP at another address, or a container; nil: the listening
+    /// address.
     let publicOrigin: String?
     let realm: String
     let audiences: [String]
     let clients: [RegisteredClient]
     let tokenLifetime: Int
 
-    /// The issuer depends on the bound port, which `--port 0` only reveals after binding.
+    /// The issuer depends on the bound port, which `--port 0` only reveals after binding, unless
+    /// a public origin fixes it.
     func issuer(port: Int) -> String {
-        "\(publicOrigin ?? "http://\(host.urlHost):\(port)")/realms/\(realm)"
+        // A wildcard host always comes with a public origin (IdentityProviderCommand.validate).
+        "\(publicOrigin ?? "http://\(host.urlHost ?? host.bindAddress):\(port)")/realms/\(realm)"
     }
 
     /// `scheme://host[:port]` and nothing else: the issuer is this plus `/realms/{realm}`.
@@ -27,6 +30,9 @@ struct IdPConfiguration: Sendable {
         else { return false }
         return components.path.isEmpty && components.query == nil && components.fragment == nil && components.user == nil
     }
+
+    /// The `/admin` test controls (signing anything, outages) exist only on loopback.
+    var adminEnabled: Bool { host.isLoopback }
 
     var realmPath: String { "/realms/\(realm)" }
 }

@@ -6,7 +6,7 @@ struct IdPRouter: Sendable {
 
     func route(_ request: IdPRequest) -> RouteOutcome {
         if request.path.hasPrefix("/admin/") {
-            return routeAdmin(request)
+            return state.configuration.adminEnabled ? routeAdmin(request) : .response(.notFound())
         }
         let endpoint = realmEndpoint(request.path)
         if let endpoint {

@@ -5,17 +5,20 @@ import Foundation
 struct IdentityProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse-dev-idp",
-        abstract: "Development OpenID provider that issues Keycloak-shaped tokens (loopback only, never for production)."
+        abstract: "Development OpenID provider that issues Keycloak-shaped tokens (on loopback or in a container; never for production)."
     )
 
-    @Option(help: "Address to listen on: \(LoopbackHost.allowedList).")
+    @Option(help: """
+        Address to listen on: \(ListenHost.loopbackList); or 0.0.0.0 or :: inside a container, \
+        with --hostname and clients of your own (--client-secret-file or --client), and no /admin.
+        """)
     var host = "127.0.0.1"
 
     @Option(help: "Port to listen on; 0 picks a free port.")
     var port = 0
 
     @Option(help: ArgumentHelp(
-        "Origin to advertise in the issuer and every endpoint, as Keycloak's --hostname: for a proxy that exposes the IdP at another address (it still listens on --host only).",
+        "Origin to advertise in the issuer and every endpoint, as Keycloak's --hostname: for a proxy that exposes the IdP at another address, or a container (it still listens on --host only).",
         valueName: "scheme://host[:port]"))
     var hostname: String?
 
@@ -31,6 +34,9 @@ struct IdentityProviderCommand: AsyncParsableCommand {
     )
     var clients: [String] = []
 
+    @Option(help: "Secret of mcp-client (with its default scopes) read from this file, such as a Docker secret, instead of mcp-secret. Not with --client.")
+    var clientSecretFile: String?
+
     @Option(help: "Access token lifetime in seconds.")
     var tokenLifetime = IdPConfiguration.defaultTokenLifetime
 
@@ -38,8 +44,8 @@ struct IdentityProviderCommand: AsyncParsableCommand {
     var portFile: String?
 
     func validate() throws {
-        guard LoopbackHost(argument: host) != nil else {
-            throw ValidationError("--host must be a loopback address (\(LoopbackHost.allowedList)), got '\(host)'")
+        guard let listenHost = ListenHost(argument: host) else {
+            throw ValidationError("--host must be a loopback address (\(ListenHost.loopbackList)), 0.0.0.0 or ::, got '\(host)'")
         }
         if let hostname, !IdPConfiguration.isOrigin(hostname) {
             throw ValidationError("--hostname must be an origin such as http://10.0.0.5:8180 (no path), got '\(hostname)'")
@@ -53,13 +59,21 @@ struct IdentityProviderCommand: AsyncParsableCommand {
         guard tokenLifetime > 0 else {
             throw ValidationError("--token-lifetime must be a positive number of seconds")
         }
-        _ = try parsedClients()
+        let registered = try parsedClients()
+        if !listenHost.isLoopback {
+            guard hostname != nil else {
+                throw ValidationError("--host \(host) needs --hostname: the issuer must name an address clients reach")
+            }
+            guard !registered.contains(where: { $0.secret == RegisteredClient.default.secret }) else {
+                throw ValidationError("--host \(host) needs --client-secret-file or --client with a secret of your own: mcp-secret is public")
+            }
+        }
     }
 
     func run() async throws {
         let signals = TerminationSignals()
         let configuration = IdPConfiguration(
-            host: LoopbackHost(argument: host)!,
+            host: ListenHost(argument: host)!,
             publicOrigin: hostname,
             realm: realm,
             audiences: audiences.isEmpty ? [IdPConfiguration.defaultAudience] : audiences,
@@ -82,6 +96,11 @@ struct IdentityProviderCommand: AsyncParsableCommand {
     }
 
     private func parsedClients() throws -> [RegisteredClient] {
+        if let clientSecretFile {
+            guard clients.isEmpty else { throw ValidationError("--client-secret-file and --client exclude each other") }
+            return [RegisteredClient(id: RegisteredClient.default.id, secret: try secret(from: clientSecretFile),
+                                     allowedScopes: RegisteredClient.defaultAllowedScopes)]
+        }
         guard !clients.isEmpty else { return [.default] }
         do {
             var parsed: [RegisteredClient] = []
@@ -96,6 +115,17 @@ struct IdentityProviderCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
     }
+}
+
+/// A secret file's content without the line break it usually ends with, as Keycloak's
+/// entrypoint and `$(<file)` read it.
+private func secret(from path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        throw ValidationError("cannot read --client-secret-file \(path)")
+    }
+    let value = text.trimmingCharacters(in: .newlines)
+    guard !value.isEmpty else { throw ValidationError("--client-secret-file \(path) is empty") }
+    return value
 }
 
 extension IdentityProviderCommand {

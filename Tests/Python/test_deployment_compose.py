@@ -1,7 +1,8 @@
 """compose.yaml and .env.example: valid Compose, the stack's shape, and no literal secret.
 
-There is no Docker engine on the test machines, so the stack is checked statically; the
-configuration it hands Gatehouse is checked for real with `gatehouse check-config`.
+Checked statically here, with the configuration it hands Gatehouse checked for real by
+`gatehouse check-config`; scripts/container-test.sh runs the stack itself with podman (there is
+no Docker engine on the test machines), through Tests/Containers/compose.stand-ins.yaml.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from deployment_support import (
 )
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compose-spec.json"
+STAND_INS_FILE = REPO_ROOT / "Tests" / "Containers" / "compose.stand-ins.yaml"
 LONG_RUNNING = {"postgres", "keycloak", "redis", "gatehouse", "nginx"}
 ONE_SHOT = {"certs"}
 # Started only with `--profile monitoring`.
@@ -80,6 +82,56 @@ def test_the_stack_has_its_five_services_and_a_one_shot_certificate_maker(servic
         assert "profiles" not in services[name], name
         assert services[name].get("restart") in {"always", "unless-stopped", "on-failure"}, name
     assert services["certs"].get("restart") == "no"
+
+
+def test_the_certificate_maker_needs_no_network(services: dict[str, Any]) -> None:
+    """openssl is in its image (docker/certs.Dockerfile), so nothing is installed at start and the
+    one-shot runs with no network at all: an air-gapped host needs only the images."""
+    certs = services["certs"]
+    assert certs.get("network_mode") == "none" and "networks" not in certs
+    dockerfile = (REPO_ROOT / certs["build"]["context"] / certs["build"]["dockerfile"]).read_text()
+    assert re.search(r"apt-get install[^&]*\bopenssl\b", dockerfile)
+    # The base the Gatehouse image already uses: no further image to fetch.
+    runtime = re.search(r"^ARG RUNTIME_IMAGE=(\S+)", DOCKERFILE.read_text(), re.M).group(1)
+    assert f"ARG RUNTIME_IMAGE={runtime}" in dockerfile
+    assert "apk add" not in (REPO_ROOT / "docker" / "make-dev-certs.sh").read_text()
+
+
+class _ComposeTagLoader(yaml.SafeLoader):
+    """Reads Compose's !reset and !override merge tags as the plain values they carry."""
+
+
+for _tag in ("!reset", "!override"):
+    _ComposeTagLoader.add_constructor(
+        _tag,
+        lambda loader, node: (
+            loader.construct_mapping(node) if isinstance(node, yaml.MappingNode)
+            else loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode)
+            else loader.construct_scalar(node)
+        ),
+    )
+
+
+def test_the_podman_stand_ins_swap_only_what_cannot_exist_there(services: dict[str, Any]) -> None:
+    """Tests/Containers/compose.stand-ins.yaml (scripts/container-test.sh) replaces images that
+    need a registry and Keycloak's database, nothing else: every other key of compose.yaml runs
+    as shipped."""
+    override = yaml.load(STAND_INS_FILE.read_text(), Loader=_ComposeTagLoader)
+    assert set(override) == {"services"}
+    swapped = {name: set(service) for name, service in override["services"].items()}
+    assert swapped == {
+        "postgres": {"profiles"},
+        "keycloak": {"image", "entrypoint", "command", "depends_on", "secrets", "volumes", "healthcheck"},
+        "redis": {"image"},
+        "nginx": {"image"},
+    }
+    keycloak = override["services"]["keycloak"]
+    # Keycloak's name, port, public origin and audience; mcp-client's secret from its secret.
+    assert "--port=8080" in keycloak["command"]
+    assert f"--hostname={environment_of(services['keycloak'])['KC_HOSTNAME']}" in keycloak["command"]
+    assert "--client-secret-file=/run/secrets/mcp_client_secret" in keycloak["command"]
+    assert keycloak["secrets"] == ["mcp_client_secret"]
+    assert keycloak["depends_on"] == {}
 
 
 def test_every_long_running_service_but_nginx_has_a_healthcheck(services: dict[str, Any]) -> None:
@@ -396,6 +448,8 @@ def test_redis_command_and_healthcheck_with_a_real_redis_server(services: dict[s
     try:
         healthy = lambda: subprocess.run(["sh", "-c", healthcheck], capture_output=True, timeout=10).returncode == 0
         assert _poll(time.monotonic() + 15, healthy), "the healthcheck never passed"
+        # `exec`: the container's first process is Redis itself, so a stop's SIGTERM reaches it.
+        assert Path(f"/proc/{process.pid}/comm").read_text().strip() == "redis-server"
         anonymous = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=10)
         assert "NOAUTH" in anonymous.stdout + anonymous.stderr
         for pid in [process.pid, *map(int, Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split())]:

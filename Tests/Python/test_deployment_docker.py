@@ -126,7 +126,7 @@ def test_runtime_settings() -> None:
 
 def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
     ignored = DOCKERIGNORE.read_text().split()
-    for entry in (".build", ".git", ".venv", ".env", "secrets", "certs", "Tests/Python"):
+    for entry in (".build", ".git", ".venv", ".env", "secrets", "certs", "Tests/Python", "Tests/Containers"):
         assert entry in ignored, entry
 
 
