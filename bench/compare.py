@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Gatehouse next to its peer (FastMCP under Gunicorn + Uvicorn) and the machine's limit (nginx
-answering `return 200`), under the same wrk load, on the same machine, in the same run.
+"""Gatehouse next to its peer (FastMCP under Gunicorn + Uvicorn), the framework's ceiling (plain
+SwiftNIO answering a fixed body, as many processes as Gatehouse has workers) and the machine's
+limit (nginx answering `return 200`), under the same wrk load, on the same machine, in the same
+run; then latency at a steady rate and how cost grows (bench/scaling.py).
 
 Run it through `bench/run.sh`, which installs and builds what this needs; directly:
 
-    bench/compare.py --bin DIR [--seconds 20] [--warmup 3] [--connections 16,64] [--output DIR] [--smoke]
+    bench/compare.py --bin DIR --nio-baseline PATH [--seconds 20] [--warmup 3] [--connections 16,64]
+                     [--output DIR] [--smoke]
 
 Every response is checked by the wrk scripts in bench/wrk (status and body); a wrong answer from
 Gatehouse or nginx makes the run fail, the peer's are reported. Figures are ratios within this
@@ -29,7 +32,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from benchlib import free_port, wait_for
+import scaling
+from benchlib import free_port, wait_for, wrk
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -47,6 +51,7 @@ class Result:
     bad: int
     errors: int
     requests: int
+    p999_ms: float = 0.0
 
 
 @dataclass
@@ -111,6 +116,29 @@ def memory_kib(pid: int) -> dict[str, int]:
             "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
 
 
+def distinct_resident_kib(pids: list[int]) -> int:
+    """The resident pages of these processes, each page counted once however many of them map it
+    (page frame numbers from /proc/PID/pagemap, which needs root): what their PSS would sum to if
+    no other process on the machine mapped the same libraries. 0 when the frame numbers are hidden."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    frames: set[int] = set()
+    for pid in pids:
+        with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/pagemap", "rb") as pagemap:
+            for mapping in maps:
+                start, end = (int(address, 16) for address in mapping.split()[0].split("-"))
+                if mapping.rstrip().endswith("[vsyscall]"):
+                    continue
+                pagemap.seek(start // page * 8)
+                entries = pagemap.read((end - start) // page * 8)
+                for offset in range(0, len(entries), 8):
+                    entry = int.from_bytes(entries[offset:offset + 8], "little")
+                    if entry >> 63 & 1:
+                        frames.add(entry & ((1 << 55) - 1))
+    if frames == {0}:
+        return 0
+    return len(frames) * page // 1024
+
+
 def children(pid: int) -> list[int]:
     with open(f"/proc/{pid}/task/{pid}/children") as f:
         return [int(p) for p in f.read().split()]
@@ -135,15 +163,7 @@ def scrape_cost(url: str, pid: int, count: int) -> dict:
 
 
 def run_wrk(url: str, script: str, connections: int, seconds: float, warmup: float, token: str) -> dict:
-    env = dict(os.environ, TOKEN=token)
-    threads = str(min(2, connections))
-    base = ["wrk", f"-t{threads}", f"-c{connections}", "-s", os.path.join("bench", "wrk", script)]
-    if warmup > 0:
-        subprocess.run(base + [f"-d{warmup}s", url], cwd=ROOT, env=env, check=True, capture_output=True)
-    out = subprocess.run(base + [f"-d{seconds}s", "--latency", url], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("RESULT"))
-    return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
+    return wrk(url, script, connections, seconds, warmup=warmup, env={"TOKEN": token})
 
 
 def openssl_verify_rates(seconds: int) -> dict[str, float]:
@@ -227,22 +247,25 @@ http {{
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True, help="directory with gatehouse, gatehouse-worker, gatehouse-dev-idp")
+    parser.add_argument("--nio-baseline", required=True, help="the bench/nio-baseline executable")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--output", default=ROOT, help="where BENCHMARKS.md and bench/benchmarks.png go")
     parser.add_argument("--smoke", action="store_true", help="a short run that checks the harness works")
     args = parser.parse_args()
-    if args.smoke:
-        args.seconds, args.warmup = 1, 1
+    args.load_at_start = os.getloadavg()
     connection_counts = [int(c) for c in args.connections.split(",")]
+    if args.smoke:
+        # wrk's shortest run is a second: one connection count, no warm-ups, every phase once.
+        args.seconds, args.warmup, connection_counts = 1, 0, connection_counts[:1]
     bindir = os.path.abspath(args.bin)
     venv_bin = os.path.join(BENCH, ".venv", "bin")
 
     tmp = tempfile.mkdtemp(prefix="gatehouse-compare-")
     stack = Stack(tmp)
     try:
-        idp_port, gatehouse_port, peer_port, nginx_port = free_port(), free_port(), free_port(), free_port()
+        idp_port, gatehouse_port, peer_port, nginx_port, nio_port = free_port(), free_port(), free_port(), free_port(), free_port()
         quiet_port, metrics_port = free_port(), free_port()
         quiet_url = f"http://127.0.0.1:{quiet_port}"
         metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
@@ -262,6 +285,12 @@ def main() -> int:
                                                    {"GATEHOUSE_METRICS_BIND": f"127.0.0.1:{metrics_port}"}))
         wait_for(lambda: http_get(f"{gatehouse_url}/readyz")[0] == 200, what="gatehouse ready")
         wait_for(lambda: len(children(supervisor.pid)) == 2, what="two gatehouse workers")
+        # Idle memory before anything else of ours runs: a second Gatehouse would share its libraries and lower the PSS.
+        gatehouse_workers = children(supervisor.pid)
+        time.sleep(1)
+        idle_gatehouse = {"gatehouse": [memory_kib(p) for p in gatehouse_workers],
+                          "gatehouse supervisor": [memory_kib(supervisor.pid)],
+                          "distinct": distinct_resident_kib([supervisor.pid] + gatehouse_workers)}
         # The same server with metrics off (nothing counted, nothing sent), for what metrics cost.
         quiet = stack.start("gatehouse-no-metrics", [os.path.join(bindir, "gatehouse"), "serve"],
                             env=gatehouse_env(resource, issuer, f"127.0.0.1:{quiet_port}", 2, {"GATEHOUSE_METRICS_BIND": ""}))
@@ -286,12 +315,20 @@ def main() -> int:
         nginx = stack.start("nginx", ["nginx", "-e", os.path.join(tmp, "nginx-error.log"), "-c",
                                       nginx_config(tmp, nginx_port, echo_body.decode())])
         wait_for(lambda: http_get(f"http://127.0.0.1:{nginx_port}/")[0] == 200, what="nginx")
+        # The framework's ceiling: plain NIO, one process per Gatehouse worker on one SO_REUSEPORT port.
+        echo_file = os.path.join(tmp, "echo-body.json")
+        with open(echo_file, "wb") as file:
+            file.write(echo_body)
 
-        gatehouse_workers = children(supervisor.pid)
+        def start_nio(processes: int, port: int, name: str) -> list[subprocess.Popen]:
+            started = [stack.start(f"{name}-{index}", [os.path.abspath(args.nio_baseline), str(port), "@" + echo_file])
+                       for index in range(processes)]
+            wait_for(lambda: http_get(f"http://127.0.0.1:{port}/")[0] == 200, what="plain NIO")
+            return started
+        nio = start_nio(2, nio_port, "nio")
+
         peer_workers = children(peer.pid)
-        idle_memory = {"gatehouse": [memory_kib(p) for p in gatehouse_workers],
-                       "peer": [memory_kib(p) for p in peer_workers],
-                       "gatehouse supervisor": [memory_kib(supervisor.pid)]}
+        idle_memory = dict(idle_gatehouse, peer=[memory_kib(p) for p in peer_workers])
 
         routes = [
             ("tools/call echo", "/mcp", "mcp-echo.lua"),
@@ -303,6 +340,7 @@ def main() -> int:
         gatehouse_routes = routes[:1] + [("tools/call 2026", "/mcp", "mcp-echo-2026.lua")] + routes[1:]
         plan = [("gatehouse", gatehouse_url, gatehouse_routes),
                 ("gatehouse metrics off", quiet_url, routes[:1]), ("fastmcp", peer_url, routes),
+                ("plain NIO", f"http://127.0.0.1:{nio_port}", [("fixed body", "/mcp", "mcp-echo.lua")]),
                 ("nginx return 200", f"http://127.0.0.1:{nginx_port}", [("return 200", "/mcp", "mcp-echo.lua")])]
         results: list[Result] = []
         supervisor_ticks, load_started = cpu_ticks(supervisor.pid), time.monotonic()
@@ -311,7 +349,7 @@ def main() -> int:
                 for route, path, script in target_routes:
                     figures = run_wrk(base + path, script, connections, args.seconds, args.warmup, token)
                     result = Result(target, route, connections, figures["rps"], figures["p50_ms"], figures["p99_ms"],
-                                    int(figures["bad"]), int(figures["errors"]), int(figures["requests"]))
+                                    int(figures["bad"]), int(figures["errors"]), int(figures["requests"]), figures["p999_ms"])
                     results.append(result)
                     print(f"{target:18} {route:16} c={connections:<3} rps={result.rps:9.0f} p99={result.p99_ms:7.2f} ms "
                           f"bad={result.bad} errors={result.errors}", flush=True)
@@ -321,6 +359,45 @@ def main() -> int:
         loaded_memory = {"gatehouse": [memory_kib(p) for p in gatehouse_workers],
                          "peer": [memory_kib(p) for p in peer_workers],
                          "gatehouse supervisor": [memory_kib(supervisor.pid)]}
+
+        phase_seconds = 1 if args.smoke else max(5, args.seconds * 3 // 4)
+        nio_url, ceiling_run = f"http://127.0.0.1:{nio_port}", (f"http://127.0.0.1:{nio_port}/mcp", "mcp-echo.lua")
+        paired = scaling.paired_ratios([
+            ("tools/call ÷ plain NIO", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), ceiling_run),
+            ("401 no token ÷ plain NIO", (f"{gatehouse_url}/mcp", "unauthenticated.lua"), ceiling_run),
+            ("metadata GET ÷ plain NIO", (f"{gatehouse_url}/.well-known/oauth-protected-resource/mcp", "metadata.lua"), ceiling_run),
+            ("tools/call ÷ peer", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), (f"{peer_url}/mcp", "mcp-echo.lua")),
+            ("tools/call, metrics on ÷ off", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), (f"{quiet_url}/mcp", "mcp-echo.lua")),
+        ], connection_counts, token, 1 if args.smoke else 5, 1 if args.smoke else 3)
+        steady = scaling.steady_latency([
+            ("gatehouse", "tools/call echo", f"{gatehouse_url}/mcp", "mcp-echo.lua", [supervisor.pid]),
+            ("fastmcp", "tools/call echo", f"{peer_url}/mcp", "mcp-echo.lua", [peer.pid]),
+            ("nginx return 200", "return 200", f"http://127.0.0.1:{nginx_port}/mcp", "mcp-echo.lua", [nginx.pid]),
+            ("plain NIO", "fixed body", f"{nio_url}/mcp", "mcp-echo.lua", [p.pid for p in nio]),
+        ], token, phase_seconds, warmup=0 if args.smoke else 1)
+
+        def start_gatehouse(workers: int, extra: dict | None = None) -> tuple[str, callable]:
+            port = free_port()
+            process = stack.start(f"gatehouse-{workers}-{port}", [os.path.join(bindir, "gatehouse"), "serve"],
+                                  env=gatehouse_env(resource, issuer, f"127.0.0.1:{port}", workers, extra))
+            wait_for(lambda: http_get(f"http://127.0.0.1:{port}/readyz")[0] == 200, what=f"gatehouse ({workers} workers)")
+            wait_for(lambda: len(children(process.pid)) == workers, what=f"{workers} gatehouse workers")
+            return f"http://127.0.0.1:{port}", lambda: stop_process(process)
+
+        def start_plain_nio(processes: int) -> tuple[str, callable]:
+            port = free_port()
+            started = start_nio(processes, port, f"nio-{processes}")
+            return f"http://127.0.0.1:{port}", lambda: [stop_process(p) for p in started]
+
+        token_count = 200 if args.smoke else 10_000
+        tokens_file = scaling.write_lines(os.path.join(tmp, "tokens.txt"),
+                                          scaling.fetch_tokens(lambda: fetch_token(issuer), token_count))
+        storm_file = scaling.write_lines(os.path.join(tmp, "storm.txt"), scaling.unknown_kid_tokens(token, 1000))
+        uncached_url, stop_uncached = start_gatehouse(2, {"GATEHOUSE_TOKEN_CACHE_SIZE": "0"})
+        growth = scaling.growth(gatehouse_url=gatehouse_url, uncached_url=uncached_url, token=token, tokens_file=tokens_file,
+                                storm_file=storm_file, start_gatehouse=start_gatehouse, start_nio=start_plain_nio,
+                                seconds=phase_seconds, warmup=0 if args.smoke else 1)
+        stop_uncached()
         stack.stop()
         stack = Stack(tmp)
 
@@ -333,18 +410,34 @@ def main() -> int:
         for workers in (2, 4):
             ready[workers] = statistics.median(time_to_ready(bindir, issuer, workers, tmp) for _ in range(1 if args.smoke else 3))
 
-        report = Report(results, idle_memory, loaded_memory, openssl, validation, ready, args, supervisor_load)
+        report = Report(results, idle_memory, loaded_memory, openssl, validation, ready, args, supervisor_load, steady, growth,
+                        paired)
         report.write(args.output)
         failures = [r for r in results if r.target != "fastmcp" and (r.bad or r.requests == 0)]
+        failures += [r for r in steady if r.target != "fastmcp" and r.bad]
+        failures += [r for r in growth if r.bad]
         for r in failures:
-            print(f"FAILED: {r.target} {r.route} c={r.connections}: {r.bad} wrong answers of {r.requests}", file=sys.stderr)
+            print(f"FAILED: {r}: wrong answers", file=sys.stderr)
         return 1 if failures else 0
     finally:
         stack.stop()
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class Report:
-    def __init__(self, results, idle_memory, loaded_memory, openssl, validation, ready, args, supervisor_load):
+    def __init__(self, results, idle_memory, loaded_memory, openssl, validation, ready, args, supervisor_load, steady, growth,
+                 paired):
+        self.steady, self.growth, self.paired = steady, growth, paired
+        self.load_at_start = getattr(args, "load_at_start", os.getloadavg())
         self.results, self.idle_memory, self.loaded_memory = results, idle_memory, loaded_memory
         self.openssl, self.validation, self.ready, self.args = openssl, validation, ready, args
         self.supervisor_load = supervisor_load
@@ -361,33 +454,57 @@ class Report:
         memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
         return f"{platform.node()}: {model}, {os.cpu_count()} cores, {memory / 1048576:.0f} GiB, Linux {platform.release()}"
 
+    def ceiling(self, connections) -> Result | None:
+        return self.find("plain NIO", "fixed body", connections)
+
+    def idle_pss_mib(self) -> float:
+        """The supervisor and its idle workers, PSS summed."""
+        return sum(m["pss"] for m in self.idle_memory["gatehouse"] + self.idle_memory["gatehouse supervisor"]) / 1024
+
+    def idle_alone_mib(self) -> float:
+        """The same three, each resident page once: their summed PSS with nothing else mapping their libraries."""
+        return self.idle_memory.get("distinct", 0) / 1024
+
     def targets(self):
         """The issue's targets, each with this run's figure and whether it held."""
         big = max(self.args_connections())
         rows = []
+        # Judged on the ratios measured in turns; the main table's single figures are beside them.
+        bounds = {"tools/call ÷ plain NIO": 0.5, "401 no token ÷ plain NIO": 0.8, "metadata GET ÷ plain NIO": 0.8,
+                  "tools/call ÷ peer": 25}
         for c in self.args_connections():
-            g, p, n = self.find("gatehouse", "tools/call echo", c), self.find("fastmcp", "tools/call echo", c), self.limit(c)
-            rows.append((f"tools/call ≥ 25× peer (c={c})", f"{g.rps / p.rps:.1f}×" if p and p.rps else "n/a",
-                         bool(p and p.rps and g.rps / p.rps >= 25)))
-            rows.append((f"tools/call ≥ 0.5× nginx (c={c})", f"{g.rps / n.rps:.2f}×", g.rps / n.rps >= 0.5))
-        g = self.find("gatehouse", "tools/call echo", big)
-        rows.append((f"tools/call p99 ≤ 5 ms (c={big})", f"{g.p99_ms:.2f} ms", g.p99_ms <= 5))
+            for name, bound in bounds.items():
+                paired = next((r for r in self.paired if (r.name, r.connections) == (name, c)), None)
+                ours_route, reference = name.split(" ÷ ")
+                ours = self.find("gatehouse", "tools/call echo" if ours_route == "tools/call" else ours_route, c)
+                theirs = self.ceiling(c) if reference == "plain NIO" else self.find("fastmcp", "tools/call echo", c)
+                single = f"; main table {ours.rps / theirs.rps:.2f}×" if ours and theirs and theirs.rps else ""
+                if paired and paired.ratios:
+                    rows.append((f"{ours_route} ≥ {bound:g}× {reference} (c={c})",
+                                 f"{paired.median:.2f}× (median of {len(paired.ratios)} in turns{single})", paired.median >= bound))
+        steady = next((r for r in self.steady if r.target == "gatehouse"), None)
+        if steady:
+            rows.append((f"tools/call p99 ≤ 2 ms at half its peak, pinned ({steady.got_rps:,.0f} req/s)",
+                         f"{steady.p99_ms:.2f} ms (p99.9 {steady.p999_ms:.2f} ms)", steady.p99_ms <= 2))
         modern, legacy = self.find("gatehouse", "tools/call 2026", big), self.find("gatehouse", "tools/call echo", big)
         if modern and legacy and legacy.rps:
             ratio = modern.rps / legacy.rps
             rows.append((f"tools/call 2026-07-28 ≥ 0.9× the 2025 era (c={big})", f"{ratio:.2f}×", ratio >= 0.9))
         for c in self.args_connections():
             on, off = self.find("gatehouse", "tools/call echo", c), self.find("gatehouse metrics off", "tools/call echo", c)
-            if on and off and off.rps:
-                rows.append((f"tools/call with metrics ≥ 0.95× without (c={c})", f"{on.rps / off.rps:.3f}×", on.rps / off.rps >= 0.95))
-        for route in ("401 no token", "metadata GET"):
-            r, n = self.find("gatehouse", route, big), self.limit(big)
-            rows.append((f"{route} ≥ 0.6× nginx (c={big})", f"{r.rps / n.rps:.2f}×", r.rps / n.rps >= 0.6))
-        idle = max(m["rss"] for m in self.idle_memory["gatehouse"]) / 1024
-        rows.append(("idle RSS per worker ≤ 25 MiB", f"{idle:.1f} MiB", idle <= 25))
-        if "RS256" in self.validation and "RS256" in self.openssl:
-            ratio = self.validation["RS256"] / self.openssl["RS256"]
-            rows.append(("uncached RS256 validation ≥ 0.5× openssl verify", f"{ratio:.2f}×", ratio >= 0.5))
+            paired = next((r for r in self.paired if (r.name, r.connections) == ("tools/call, metrics on ÷ off", c)), None)
+            if paired and paired.ratios and on and off and off.rps:
+                rows.append((f"tools/call with metrics ≥ 0.95× without (c={c})",
+                             f"{paired.median:.3f}× (median of {len(paired.ratios)} in turns; main table {on.rps / off.rps:.3f}×)",
+                             paired.median >= 0.95))
+        for algorithm, bound in (("RS256", 0.8), ("ES256", 0.9)):
+            if algorithm in self.validation and algorithm in self.openssl:
+                ratio = self.validation[algorithm] / self.openssl[algorithm]
+                rows.append((f"uncached {algorithm} validation ≥ {bound}× openssl verify", f"{ratio:.2f}×", ratio >= bound))
+        # Judged on the figure that other programs on the machine cannot lower.
+        pss, alone = self.idle_pss_mib(), self.idle_alone_mib()
+        figure = f"{alone:.1f} MiB alone ({pss:.1f} MiB as measured beside other programs)" if alone else f"{pss:.1f} MiB"
+        rows.append(("PSS of the supervisor and 2 idle workers, summed ≤ 30 MiB", figure, (alone or pss) <= 30))
         return rows
 
     def args_connections(self):
@@ -395,27 +512,35 @@ class Report:
 
     def markdown(self, chart_name: str) -> str:
         now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        load = os.getloadavg()
         lines = [
             "# Benchmarks", "",
-            f"Run {now} on {self.machine()}.",
+            f"Run {now} on {self.machine()}; load average at the start {self.load_at_start[0]:.2f}, "
+            f"at the end {load[0]:.2f} (the machine is shared: read the ratios, not the absolute figures).",
             f"`bench/run.sh`: wrk -t2, {self.args.seconds:g} s per figure after a {self.args.warmup:g} s warm-up; "
             "every response checked (status and body); release builds. Gatehouse: `gatehouse serve`, 2 workers, "
             "log level info (one access line per request). Peer: FastMCP (JWTVerifier in RemoteAuthProvider, "
-            "stateless, JSON responses) under `gunicorn -k uvicorn.workers.UvicornWorker -w 2`. Limit: nginx, "
-            "2 worker processes, `return 200` with Gatehouse's echo response as the body, access log on. "
-            "wrk runs on the same two cores as the server it measures.",
+            "stateless, JSON responses) under `gunicorn -k uvicorn.workers.UvicornWorker -w 2`. The framework's "
+            "ceiling: plain SwiftNIO (bench/nio-baseline), 2 processes on one SO_REUSEPORT port, answering "
+            "Gatehouse's echo response as a fixed body, no log. Limit: nginx, 2 worker processes, `return 200` "
+            "with the same body, access log on. wrk runs on the same two cores as the server it measures, "
+            "except in the steady-rate section.",
             "" if not self.args.smoke else "\n**Smoke run: durations too short for the figures to mean anything.**",
             "", f"![requests per second and p99 per target]({chart_name})", "",
-            "| target | route | conns | req/s | p50 ms | p99 ms | wrong | socket errors | ÷ peer | ÷ nginx |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| target | route | conns | req/s | p50 ms | p99 ms | p99.9 ms | wrong | socket errors | ÷ peer | ÷ plain NIO | ÷ nginx |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in self.results:
             peer = self.find("fastmcp", r.route, r.connections)
-            limit = self.limit(r.connections)
+            limit, ceiling = self.limit(r.connections), self.ceiling(r.connections)
             vs_peer = f"{r.rps / peer.rps:.1f}×" if r.target == "gatehouse" and peer and peer.rps else ""
+            vs_nio = f"{r.rps / ceiling.rps:.2f}×" if r.target.startswith("gatehouse") and ceiling and ceiling.rps else ""
             vs_nginx = f"{r.rps / limit.rps:.2f}×" if r.target != "nginx return 200" and limit.rps else ""
             lines.append(f"| {r.target} | {r.route} | {r.connections} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
-                         f"{r.bad} | {r.errors} | {vs_peer} | {vs_nginx} |")
+                         f"{r.p999_ms:.2f} | {r.bad} | {r.errors} | {vs_peer} | {vs_nio} | {vs_nginx} |")
+        lines += [""] + scaling.paired_markdown(self.paired, 1 if self.args.smoke else 5)
+        lines += [""] + scaling.steady_markdown(self.steady)
+        lines += [""] + scaling.growth_markdown(self.growth)
         lines += ["", "## Micro figures", "",
                   "| figure | Gatehouse | reference | ratio |", "|---|---|---|---|"]
         for algorithm, reference in (("RS256", "rsa2048"), ("ES256", "ecdsap256")):
@@ -436,12 +561,19 @@ class Report:
                 idle = ", ".join(f"{m[kind] / 1024:.1f}" for m in self.idle_memory[who])
                 loaded = ", ".join(f"{m[kind] / 1024:.1f}" for m in self.loaded_memory[who])
                 lines.append(f"| {name} {kind.upper()}, idle / after load (MiB each) | {idle} / {loaded} | | |")
+        lines.append(f"| Gatehouse supervisor and 2 idle workers, PSS summed | {self.idle_pss_mib():.1f} MiB | | |")
+        if self.idle_alone_mib():
+            lines.append(f"| the same three, each resident page counted once (their PSS sum with nothing else running) | "
+                         f"{self.idle_alone_mib():.1f} MiB | | |")
         lines += ["", "RSS counts every page a process touches, shared libraries included; PSS divides shared "
-                  "pages among the processes that map them; USS is what only that process holds."]
-        lines += ["", "## Targets (issue 7)", "", "| target | this run | held |", "|---|---|---|"]
+                  "pages among the processes that map them (on a shared machine, other Swift programs running "
+                  "at the time share the toolchain's libraries too, and lower it: hence the figure that counts each "
+                  "page of the three once, from /proc/PID/pagemap); USS is what only that process holds. Gatehouse's "
+                  "idle figures are taken before any other server of the run starts."]
+        lines += ["", "## Targets (issue 15)", "", "| target | this run | held |", "|---|---|---|"]
         for name, figure, held in self.targets():
             lines.append(f"| {name} | {figure} | {'yes' if held else 'no'} |")
-        lines += ["", "Rerun: `bench/run.sh` (about 10 minutes; `bench/run.sh --smoke` checks the harness in one)."]
+        lines += ["", "Rerun: `bench/run.sh` (about 20 minutes; `bench/run.sh --seconds 15`, as here, about 17; `bench/run.sh --smoke` checks the harness in about a minute)."]
         return "\n".join(lines) + "\n"
 
     def chart(self, path: str) -> None:

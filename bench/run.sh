@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Gatehouse beside FastMCP (its Python peer) and nginx (the machine's limit), same load, same run.
+# Gatehouse beside FastMCP (its Python peer), plain SwiftNIO (the framework's ceiling) and nginx
+# (the machine's limit), same load, same run; then latency at a steady rate and how cost grows.
 # Installs what it needs (wrk, nginx, a bench/.venv with FastMCP, Gunicorn, Uvicorn, matplotlib),
 # builds release binaries, runs bench/compare.py, and writes BENCHMARKS.md and bench/benchmarks.png.
 #   bench/run.sh [compare.py options]      e.g. --seconds 20 --connections 16,64
@@ -18,9 +19,15 @@ if $smoke; then
     bin="${GATEHOUSE_BUILD_DIR:-$(swift build -Xswiftc -assert-config -Xswiftc Release --show-bin-path)}"
     output="$(mktemp -d)"
     set -- --output "$output" "$@"
+    nio_configuration=debug
 else
     echo "== release build"
     swift build -c release --scratch-path .build-release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
     bin="$(swift build -c release --scratch-path .build-release --show-bin-path)"
+    nio_configuration=release
 fi
-exec bench/.venv/bin/python bench/compare.py --bin "$bin" "$@"
+echo "== plain NIO baseline ($nio_configuration)"
+nio=(swift build -c "$nio_configuration" --package-path bench/nio-baseline --scratch-path "$PWD/.build-nio-baseline")
+"${nio[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
+nio_baseline="$("${nio[@]}" --show-bin-path)/NIOBaseline"
+exec bench/.venv/bin/python bench/compare.py --bin "$bin" --nio-baseline "$nio_baseline" "$@"

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct JSONRPCEnvelopeTests {
     private func envelope(_ json: String) throws -> JSONRPCEnvelope {
-        try JSONDecoder().decode(JSONRPCEnvelope.self, from: Data(json.utf8))
+        try JSONRPCEnvelope.read(Array(json.utf8)).get()
     }
 
     @Test func toolCallParamsComeFromTheOnePass() throws {

@@ -525,7 +525,7 @@ struct TokenValidatorTests {
     // MARK: check(_:keyID:now:) directly
 
     @Test func checkMapsClaimsWithoutASignature() throws {
-        let claims = try JSONDecoder().decode(TokenClaims.self, from: Data(try TokenForge.json(Self.claims())))
+        let claims = try TokenClaims(json: try TokenForge.json(Self.claims()))
         let accessToken = try TokenValidator(policy: Self.policy).check(claims, keyID: "some-kid", now: Double(Self.now)).get()
         #expect(accessToken.keyID == "some-kid")
         #expect(accessToken.scopes == ["mcp:read", "mcp:write"])
@@ -607,12 +607,20 @@ struct StrictJOSETests {
     }
 
     @Test func duplicateMembersAreFoundAtAnyDepthAndOnlyThere() {
-        #expect(DuplicateMembers.found(in: Array(#"{"a":1,"b":{"c":2,"c":3}}"#.utf8)) == true)
-        #expect(DuplicateMembers.found(in: Array(#"{"a":[{"x":1},{"x":2}],"b":"a"}"#.utf8)) == false)
-        #expect(DuplicateMembers.found(in: Array(#"{"\ud83d\ude00":1,"😀":2}"#.utf8)) == true)
-        #expect(DuplicateMembers.found(in: Array(#"{"a":1,}"#.utf8)) == nil)
-        #expect(DuplicateMembers.found(in: Array(#"{"a":1} x"#.utf8)) == nil)
-        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        #expect(DuplicateMembers.found(in: Array(deep.utf8)) == nil)
+        func claims(_ json: String) -> JSONReadError? {
+            do throws(JSONReadError) {
+                _ = try TokenClaims(json: Array(json.utf8))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(claims(#"{"a":1,"b":{"c":2,"c":3}}"#) == .duplicateMember)
+        #expect(claims(#"{"a":[{"x":1},{"x":2}],"b":"a"}"#) == nil)
+        #expect(claims(#"{"\ud83d\ude00":1,"😀":2}"#) == .duplicateMember)
+        #expect(claims(#"{"a":1,}"#) == .malformed)
+        #expect(claims(#"{"a":1} x"#) == .malformed)
+        let deep = #"{"a":"# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        #expect(claims(deep) == .tooDeep)
     }
 }

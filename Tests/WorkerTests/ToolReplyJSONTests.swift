@@ -18,7 +18,7 @@ import Testing
     }
 
     private func parsed(_ bytes: [UInt8]) throws -> Value {
-        try JSONDecoder().decode(PlainJSONValue.self, from: Data(bytes)).value
+        try #require(PlainJSONValue.decode(bytes))
     }
 
     static let results: [CallTool.Result] = [

@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
-// The baseline for worker measurements: plain SwiftNIO answering a fixed body, one event loop,
-// the same pipeline helpers the worker uses and nothing else.
+// The baseline for worker measurements: plain SwiftNIO answering a fixed body, one event loop
+// per process (run as many processes as Gatehouse has workers, on one SO_REUSEPORT port), the
+// same pipeline helpers the worker uses and nothing else.
 import PackageDescription
 
 let package = Package(

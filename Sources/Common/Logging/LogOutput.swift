@@ -37,18 +37,29 @@ public final class LogOutput: Sendable {
     }
 
     func write(_ line: [UInt8]) {
-        sink.withLock { sink in
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Foundation.write(sink.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return  // Nowhere left to report a failing log sink.
-                    }
-                    offset += written
-                }
+        line.withUnsafeBytes { write($0) }
+    }
+
+    /// Writes whole lines rendered elsewhere (a worker's buffered access lines), in one go.
+    public func write(_ lines: UnsafeRawBufferPointer) {
+        sink.withLock { sink in Self.write(lines, to: sink.descriptor) }
+    }
+
+    /// For a crash handler: writes only when no other write holds the sink, since a dying
+    /// process must not wait (the crash may have come in the middle of a write).
+    public func writeIfIdle(_ lines: UnsafeRawBufferPointer) {
+        _ = sink.withLockIfAvailable { sink in Self.write(lines, to: sink.descriptor) }
+    }
+
+    private static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) {
+        var offset = 0
+        while offset < buffer.count {
+            let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // Nowhere left to report a failing log sink.
             }
+            offset += written
         }
     }
 }

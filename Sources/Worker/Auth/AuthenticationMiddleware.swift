@@ -18,7 +18,7 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         }
     }
 
-    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> EventLoopFuture<HTTPResponse> {
+    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> Eventually<HTTPResponse> {
         guard let caller = context.caller else { return next(request, context) }
         return next(request, context).map { response in
             var response = response

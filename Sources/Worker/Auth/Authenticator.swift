@@ -89,7 +89,7 @@ struct Authenticator: Sendable {
     private func logSuccess(_ token: AccessToken, fromCache: Bool, context: RequestContext) {
         metrics?.accepted(fromCache: fromCache)
         let level: Logger.Level = fromCache ? .debug : .info
-        guard context.logger.logLevel <= level else { return }
+        guard context.baseLogger.logLevel <= level else { return }
         var metadata: Logger.Metadata = ["event": "auth.success", "kid": .string(token.keyID)]
         if let subject = token.subject { metadata["sub"] = .string(subject) }
         if let client = token.clientID { metadata["client_id"] = .string(client) }

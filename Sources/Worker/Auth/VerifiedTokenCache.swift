@@ -69,7 +69,9 @@ final class VerifiedTokenCache: Sendable {
     var statistics: (hits: Int, misses: Int) { counters.withLockedValue { $0 } }
 
     private static func digest(_ token: String) -> Digest {
-        let hash = SHA256.hash(data: Array(token.utf8))
+        var token = token
+        // Native strings hand out their UTF-8 in place: no copy into an array on every request.
+        let hash = token.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         return hash.withUnsafeBytes { raw in
             Digest(
                 a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),

@@ -12,9 +12,11 @@ enum TestHooks {
         router.add("/__test/slow", methods: [.GET]) { request, context in
             let milliseconds = duration(request)
             context.logger.info("slow test request started", metadata: ["event": "test.slow_started"])
-            return context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-                HTTPResponse.json(.ok, Array(#"{"slept_ms":\#(milliseconds)}"#.utf8))
-            }.futureResult
+            return .later { eventLoop in
+                eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+                    HTTPResponse.json(.ok, Array(#"{"slept_ms":\#(milliseconds)}"#.utf8))
+                }.futureResult
+            }
         }
         // Blocks the event loop for `ms` milliseconds: heartbeats stop, as with a real hang.
         router.add("/__test/stall", methods: [.GET]) { request in

@@ -53,6 +53,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let limits: HTTPLimits
     private let logger: Logger
     private let accessLog: AccessLog
+    private let accessLogBuffer: AccessLogBuffer
     private let observer: ConnectionObserver?
     private var state = State.awaitingHead
     /// When the connection times out, and why; nil while a response is being produced.
@@ -74,11 +75,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private var counted = false
 
-    init(responder: any HTTPResponder, limits: HTTPLimits, logger: Logger, accessLog: AccessLog, observer: ConnectionObserver? = nil) {
+    init(
+        responder: any HTTPResponder, limits: HTTPLimits, logger: Logger, accessLog: AccessLog, accessLogBuffer: AccessLogBuffer,
+        observer: ConnectionObserver? = nil
+    ) {
         self.responder = responder
         self.limits = limits
         self.logger = logger
         self.accessLog = accessLog
+        self.accessLogBuffer = accessLogBuffer
         self.observer = observer
     }
 
@@ -226,11 +231,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName))
-        var requestLogger = logger
-        requestLogger[metadataKey: "request_id"] = .string(requestID)
         let exchange = Exchange(
             head: head, requestID: requestID, startedAt: startedAt,
-            context: RequestContext(eventLoop: context.eventLoop, logger: requestLogger))
+            context: RequestContext(eventLoop: context.eventLoop, logger: logger, requestID: requestID))
         state = .admitting(exchange, body: context.channel.allocator.buffer(capacity: 0), ended: false)
         setDeadline(.read, in: limits.readTimeout, now: startedAt, context: context)
 
@@ -304,11 +307,16 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         deadline = nil
         state = .responding
         let request = request(exchange, body: body, context: context)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        responder.respond(to: request, context: exchange.context).hop(to: context.eventLoop).whenComplete { result in
-            let (handler, context) = loopBound.value
-            let response = (try? result.get()) ?? .internalError
-            handler.write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
+        switch responder.respond(to: request, context: exchange.context) {
+        case .now(let response):
+            write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
+        case .later(let start):
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            start(context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
+                let (handler, context) = loopBound.value
+                let response = (try? result.get()) ?? .internalError
+                handler.write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
+            }
         }
     }
 
@@ -361,7 +369,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
 
         let duration = NIODeadline.now() - startedAt
-        accessLog.record(request: request, response: response, duration: duration)
+        accessLog.record(request: request, response: response, duration: duration, into: accessLogBuffer)
         if let observer {
             observer.answered?(request, response, duration)
             observer.requestCompleted(observer.counters.requestCompleted())
@@ -381,10 +389,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if let body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        let written = context.writeAndFlushAndReturnFuture(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.whenComplete { _ in loopBound.value.close(promise: nil) }
+        guard !keepAlive else {
+            // No promise: nothing waits for a kept-alive response's write.
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlushAndReturnFuture(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
         }
     }
 

@@ -7,13 +7,13 @@ protocol HTTPMiddleware: Sendable {
     /// Lets the request through, perhaps with more in its context, or answers it now.
     func admit(_ request: HTTPRequest, context: RequestContext) -> Admission
     /// Runs around the route once the body has arrived.
-    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> EventLoopFuture<HTTPResponse>
+    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> Eventually<HTTPResponse>
 }
 
 extension HTTPMiddleware {
     func admit(_ request: HTTPRequest, context: RequestContext) -> Admission { .proceed(context) }
 
-    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> EventLoopFuture<HTTPResponse> {
+    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> Eventually<HTTPResponse> {
         next(request, context)
     }
 }

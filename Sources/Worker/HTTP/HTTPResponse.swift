@@ -1,5 +1,4 @@
 import Common
-import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -11,7 +10,7 @@ struct HTTPResponse: Sendable {
     /// Who the request was made by, for the access log.
     var principal: Principal?
     /// What the route adds to the access log line (an MCP method and version, a trace id).
-    var logMetadata: Logger.Metadata = [:]
+    var logFields = AccessLogFields.none
 
     init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, principal: Principal? = nil) {
         self.status = status

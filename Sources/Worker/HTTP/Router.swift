@@ -6,7 +6,7 @@ import NIOHTTP1
 /// with another method 405 with `Allow`. A group puts middleware (authentication) in front
 /// of every route added through it.
 struct Router: HTTPResponder {
-    typealias Handler = @Sendable (HTTPRequest, RequestContext) -> EventLoopFuture<HTTPResponse>
+    typealias Handler = @Sendable (HTTPRequest, RequestContext) -> Eventually<HTTPResponse>
 
     private struct Route: Sendable {
         var methods: [HTTPMethod]
@@ -37,7 +37,7 @@ struct Router: HTTPResponder {
 
     /// For routes that answer at once.
     mutating func add(_ path: String, methods: [HTTPMethod], respond: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
-        add(path, methods: methods) { request, context in context.eventLoop.makeSucceededFuture(respond(request)) }
+        add(path, methods: methods) { request, _ in .now(respond(request)) }
     }
 
     /// A route whose path has `{name}` segments; the handler finds their values in `context.parameters`.
@@ -88,10 +88,10 @@ struct Router: HTTPResponder {
     }
 
     /// The complete request of an admitted head (its context carries what admission learned).
-    func respond(to request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
+    func respond(to request: HTTPRequest, context: RequestContext) -> Eventually<HTTPResponse> {
         switch match(request) {
-        case .missing: return context.eventLoop.makeSucceededFuture(Self.notFound)
-        case .wrongMethod(let methods): return context.eventLoop.makeSucceededFuture(Self.methodNotAllowed(methods))
+        case .missing: return .now(Self.notFound)
+        case .wrongMethod(let methods): return .now(Self.methodNotAllowed(methods))
         case .found(let route, let parameters):
             var context = context
             context.parameters = parameters

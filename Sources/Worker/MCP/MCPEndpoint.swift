@@ -1,5 +1,3 @@
-import Logging
-import Foundation
 import MCP
 import NIOCore
 
@@ -12,36 +10,37 @@ struct MCPEndpoint: Sendable {
     var legacy = LegacyMCPRenderer()
     var modern: ModernMCPRenderer
 
-    func respond(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
-        guard let caller = context.caller else { return context.eventLoop.makeSucceededFuture(.missingCaller) }
+    func respond(_ request: HTTPRequest, context: RequestContext) -> Eventually<HTTPResponse> {
+        guard let caller = context.caller else { return .now(.missingCaller) }
         let versionHeader = request.headers.first(name: MCPProtocolVersion.headerName)
         let envelope: JSONRPCEnvelope
-        switch Self.read(request.body.readableBytesView) {
+        switch JSONRPCEnvelope.read(request.body.readableBytesView) {
         case .failure(let error):
             let era = MCPEra.of(versionHeader: versionHeader, meta: nil)
-            return context.eventLoop.makeSucceededFuture(renderer(for: era).error(error, id: nil))
+            return .now(renderer(for: era).error(error, id: nil))
         case .success(let message):
             envelope = message
         }
         let era = MCPEra.of(versionHeader: versionHeader, meta: envelope.meta)
         let renderer = renderer(for: era)
-        var logged: Logger.Metadata = ["mcp_version": .string(String(Self.loggedVersion(era: era, envelope: envelope, header: versionHeader).prefix(32)))]
-        if let traceparent = envelope.meta?.traceparent { logged["traceparent"] = .string(traceparent) }
+        var logged = AccessLogFields(
+            mcpVersion: String(Self.loggedVersion(era: era, envelope: envelope, header: versionHeader).prefix(32)),
+            traceparent: envelope.meta?.traceparent)
 
         let answer: Eventually<HTTPResponse>
         switch envelope.kind {
         case .invalid(let reason):
             answer = .now(renderer.error(.invalidRequest(reason), id: nil))
         case .notification(let method):
-            logged["mcp_method"] = .string(String(method.prefix(64)))
+            logged.mcpMethod = String(method.prefix(64))
             answer = .now(HTTPResponse(status: .accepted))
         case .response:
             // 2026-07-28 clients "MUST NOT send JSON-RPC responses"; earlier ones had nothing to answer here.
             answer = .now(era == .modern ? renderer.error(.invalidRequest("clients send requests and notifications only"), id: nil)
                                          : HTTPResponse(status: .accepted))
         case .request(let id, let method):
-            logged["mcp_method"] = .string(String(method.prefix(64)))
-            if method == "tools/call", let name = envelope.params?.name { logged["mcp_tool"] = .string(String(name.prefix(64))) }
+            logged.mcpMethod = String(method.prefix(64))
+            if method == "tools/call", let name = envelope.params?.name { logged.mcpTool = String(name.prefix(64)) }
             if era == .modern, let violation = ModernRequestRules.violation(headers: request.headers, method: method, params: envelope.params) {
                 answer = .now(renderer.error(violation, id: id))
                 break
@@ -55,9 +54,9 @@ struct MCPEndpoint: Sendable {
         let fields = logged
         return answer.map { response in
             var response = response
-            response.logMetadata = fields
+            response.logFields = fields
             return response
-        }.future(on: context.eventLoop)
+        }
     }
 
     /// The version a request spoke: the one it declared in 2026-07-28, the one `initialize`
@@ -74,17 +73,6 @@ struct MCPEndpoint: Sendable {
 
     private func renderer(for era: MCPEra) -> any MCPRenderer {
         era == .modern ? modern : legacy
-    }
-
-    /// The message, or the JSON-RPC error for a body that is not one.
-    static func read(_ body: ByteBufferView) -> Result<JSONRPCEnvelope, JSONRPCError> {
-        let bytes = Data(body)
-        if let envelope = try? JSONCoding.decoder.decode(JSONRPCEnvelope.self, from: bytes) { return .success(envelope) }
-        switch try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed]) {
-        case is [Any]: return .failure(.invalidRequest("batch requests are not supported"))
-        case .some: return .failure(.invalidRequest("a JSON-RPC message must be a JSON object"))
-        case nil: return .failure(.parseError("the body is not valid JSON"))
-        }
     }
 
     /// A refusal by the authentication stage in front of `/mcp`, as a JSON-RPC error; the

@@ -28,7 +28,7 @@ extension CallTool.Result {
     /// The result as a JSON value, for the rare result the direct writer does not cover.
     var jsonValue: Value {
         guard let bytes = try? JSONCoding.encode(self),
-            case .object(let members)? = try? JSONCoding.decoder.decode(PlainJSONValue.self, from: Data(bytes)).value
+            case .object(let members)? = PlainJSONValue.decode(bytes)
         else { return ["content": [], "isError": true] }
         return .object(members)
     }

@@ -28,7 +28,7 @@ struct MCPTransport: HTTPMiddleware {
         return .proceed(context)
     }
 
-    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> EventLoopFuture<HTTPResponse> {
+    func handle(_ request: HTTPRequest, context: RequestContext, next: @escaping Router.Handler) -> Eventually<HTTPResponse> {
         let origin = request.headers.first(name: "origin")
         return next(request, context).map { CORS.allowing(origin, $0) }
     }

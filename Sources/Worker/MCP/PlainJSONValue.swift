@@ -1,29 +1,58 @@
 import MCP
 
-/// Decodes any JSON value into the SDK's `Value` without the SDK's own decoding, which turns a
+/// Any JSON value as the SDK's `Value`, read without the SDK's own decoding, which turns a
 /// string that looks like a `data:` URL into binary data (changing what a tool receives) and
-/// compiles a regular expression for every string it meets (a fifth of a tools/call's CPU).
-/// Strings are tried first because tool arguments are mostly strings; each failed attempt costs
-/// a thrown error.
-struct PlainJSONValue: Decodable, Sendable {
-    let value: Value
+/// compiles a regular expression for every string it meets. A string stays the string the
+/// client sent; a number is `.int` when an `Int` holds it exactly, `.double` otherwise.
+enum PlainJSONValue {
+    /// A whole document as a value; nil when it is not JSON (or holds a number no Double holds).
+    static func decode(_ json: some Collection<UInt8>) -> Value? {
+        try? JSONReader.withBuffer(json) { buffer throws(JSONReadError) in
+            try JSONReader.read(buffer) { reader throws(JSONReadError) in try reader.readPlainValue() }
+        }
+    }
+}
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            value = .string(text)
-        } else if container.decodeNil() {
-            value = .null
-        } else if let object = try? container.decode([String: PlainJSONValue].self) {
-            value = .object(object.mapValues(\.value))
-        } else if let array = try? container.decode([PlainJSONValue].self) {
-            value = .array(array.map(\.value))
-        } else if let flag = try? container.decode(Bool.self) {
-            value = .bool(flag)
-        } else if let integer = try? container.decode(Int.self) {
-            value = .int(integer)
-        } else {
-            value = .double(try container.decode(Double.self))
+extension JSONReader {
+    /// The next value; a number beyond a Double's range makes it an error (after the value is read).
+    mutating func readPlainValue() throws(JSONReadError) -> Value {
+        var outOfRange = false
+        let value = try readPlainValue(outOfRange: &outOfRange)
+        if outOfRange { throw .numberOutOfRange }
+        return value
+    }
+
+    /// The next value, always read to its end, so a caller can refuse it and carry on reading
+    /// the document around it; `outOfRange` tells of a number a Double cannot hold.
+    mutating func readPlainValue(outOfRange: inout Bool) throws(JSONReadError) -> Value {
+        switch try kind() {
+        case .string:
+            return .string(try readString())
+        case .null:
+            try readNull()
+            return .null
+        case .bool:
+            return .bool(try readBool())
+        case .number:
+            let number = try readNumber()
+            if let integer = number.exactInteger() { return .int(integer) }
+            guard let double = try? number.double() else {
+                outOfRange = true
+                return .null
+            }
+            return .double(double)
+        case .object:
+            var members: [String: Value] = [:]
+            try readObject { reader, name throws(JSONReadError) in
+                members[name.string] = try reader.readPlainValue(outOfRange: &outOfRange)
+            }
+            return .object(members)
+        case .array:
+            var elements: [Value] = []
+            try readArray { reader throws(JSONReadError) in
+                elements.append(try reader.readPlainValue(outOfRange: &outOfRange))
+            }
+            return .array(elements)
         }
     }
 }

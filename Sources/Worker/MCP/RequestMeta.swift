@@ -2,7 +2,7 @@ import MCP
 
 /// A request's `params._meta`, as far as this server reads it: the per-request protocol
 /// fields of 2026-07-28 (basic/index, "Per-request protocol fields") and the trace context.
-struct RequestMeta: Decodable, Sendable {
+struct RequestMeta: Sendable {
     static let protocolVersionKey = "io.modelcontextprotocol/protocolVersion"
     static let clientCapabilitiesKey = "io.modelcontextprotocol/clientCapabilities"
     static let clientInfoKey = "io.modelcontextprotocol/clientInfo"
@@ -16,21 +16,29 @@ struct RequestMeta: Decodable, Sendable {
     /// A W3C `traceparent`, kept only when well-formed (it reaches the access log).
     var traceparent: String?
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+    init(protocolVersion: String? = nil, declaresProtocolVersion: Bool = false, hasClientCapabilities: Bool = false) {
+        self.protocolVersion = protocolVersion
+        self.declaresProtocolVersion = declaresProtocolVersion
+        self.hasClientCapabilities = hasClientCapabilities
     }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        let versionKey = Key(Self.protocolVersionKey)
-        declaresProtocolVersion = container.contains(versionKey)
-        protocolVersion = try? container.decode(String.self, forKey: versionKey)
-        hasClientCapabilities = (try? container.decode([String: PlainJSONValue].self, forKey: Key(Self.clientCapabilitiesKey))) != nil
-        traceparent = (try? container.decode(String.self, forKey: Key("traceparent"))).flatMap { Self.isTraceparent($0) ? $0 : nil }
+    /// Reads an object (the caller has checked that it is one).
+    init(reading reader: inout JSONReader) throws(JSONReadError) {
+        var meta = RequestMeta()
+        try reader.readObject { reader, name throws(JSONReadError) in
+            if name.matches(Self.protocolVersionKey) {
+                meta.declaresProtocolVersion = true
+                meta.protocolVersion = try reader.readStringIfString()
+            } else if name.matches(Self.clientCapabilitiesKey) {
+                var outOfRange = false
+                let isObject = try reader.kind() == .object
+                _ = try reader.readPlainValue(outOfRange: &outOfRange)
+                meta.hasClientCapabilities = isObject && !outOfRange
+            } else if name.matches("traceparent") {
+                meta.traceparent = try reader.readStringIfString().flatMap { Self.isTraceparent($0) ? $0 : nil }
+            }
+        }
+        self = meta
     }
 
     /// The required keys that are missing or malformed, by name.

@@ -122,7 +122,7 @@ final class WorkerMetrics: Sendable {
             timed(.unauthorized, elapsed)
         } else if route == .toolCall {
             timed(.restToolCall, elapsed)
-        } else if route == .mcp, response.logMetadata["mcp_method"] == "tools/call" {
+        } else if route == .mcp, response.logFields.mcpMethod == "tools/call" {
             timed(.mcpToolCall, elapsed)
         }
     }

@@ -6,8 +6,8 @@ import NIOCore
 struct RESTToolsEndpoint: Sendable {
     var invoker: ToolInvoker
 
-    func list(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
-        guard let caller = context.caller else { return context.eventLoop.makeSucceededFuture(.missingCaller) }
+    func list(_ request: HTTPRequest, context: RequestContext) -> Eventually<HTTPResponse> {
+        guard let caller = context.caller else { return .now(.missingCaller) }
         let tools: [Value] = invoker.tools.allowed(for: caller).map { tool in
             [
                 "name": .string(tool.name), "title": .string(tool.title), "description": .string(tool.description),
@@ -15,31 +15,27 @@ struct RESTToolsEndpoint: Sendable {
                 "requiredScope": .string(tool.requiredScope),
             ]
         }
-        return context.eventLoop.makeSucceededFuture(.json(.ok, encoding: ["tools": Value.array(tools)] as Value))
+        return .now(.json(.ok, encoding: ["tools": Value.array(tools)] as Value))
     }
 
-    func call(_ request: HTTPRequest, context: RequestContext) -> EventLoopFuture<HTTPResponse> {
-        let eventLoop = context.eventLoop
-        guard let caller = context.caller else { return eventLoop.makeSucceededFuture(.missingCaller) }
+    func call(_ request: HTTPRequest, context: RequestContext) -> Eventually<HTTPResponse> {
+        guard let caller = context.caller else { return .now(.missingCaller) }
         // Decided on the head already (RESTToolAccess); asked again, it costs a dictionary lookup.
         let tool: any ToolDefinition
         switch invoker.authorize(context.parameters["name"] ?? "", caller: caller, context: context) {
-        case .failure(let refused): return eventLoop.makeSucceededFuture(RESTRenderer.render(refused.result))
+        case .failure(let refused): return .now(RESTRenderer.render(refused.result))
         case .success(let found): tool = found
         }
         let body = request.body.readableBytesView
         if !ToolArguments.isAbsent(body), !(request.headers.first(name: "content-type").map(MediaType.isJSON) ?? false) {
-            return eventLoop.makeSucceededFuture(.error(
+            return .now(.error(
                 .unsupportedMediaType, code: "unsupported_media_type", description: "Send the arguments as a JSON object (application/json)"))
         }
         switch ToolArguments.decode(body) {
         case .failure(let problem):
-            return eventLoop.makeSucceededFuture(RESTRenderer.render(problem))
+            return .now(RESTRenderer.render(problem))
         case .success(let arguments):
-            switch invoker.run(tool, arguments: arguments, caller: caller) {
-            case .now(let result): return eventLoop.makeSucceededFuture(RESTRenderer.render(result))
-            case .later(let start): return start(eventLoop).map(RESTRenderer.render)
-            }
+            return invoker.run(tool, arguments: arguments, caller: caller).map(RESTRenderer.render)
         }
     }
 }

@@ -84,7 +84,7 @@ struct WorkerRuntime {
             })
         let resourcePath = configuration.resourcePath
         let server = WorkerServer(
-            application: application, group: group, logger: logger,
+            application: application, group: group, logger: logger, logOutput: logOutput,
             observer: ConnectionObserver(
                 counters: counters, requestCompleted: { link.requestCompleted(total: $0) },
                 answered: metrics.map { metrics in
@@ -124,6 +124,7 @@ struct WorkerRuntime {
         let deadline = group.next().scheduleTask(in: timeout) { () }
         _ = try? await drained.or(deadline.futureResult).get()
         deadline.cancel()
+        try? await server.flushAccessLogs().get()
         keys.stop()
         try await group.shutdownGracefully()
     }

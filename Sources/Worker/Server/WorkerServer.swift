@@ -23,12 +23,32 @@ final class WorkerServer: Sendable {
     private let logger: Logger
     private let state = NIOLockedValueBox(State.idle)
     private let observer: ConnectionObserver?
+    /// One access-log buffer per event loop, each used on its own loop only.
+    private let accessLogBuffers: [ObjectIdentifier: NIOLoopBound<AccessLogBuffer>]
 
-    init(application: WorkerApplication, group: MultiThreadedEventLoopGroup, logger: Logger, observer: ConnectionObserver? = nil) {
+    init(
+        application: WorkerApplication, group: MultiThreadedEventLoopGroup, logger: Logger, logOutput: LogOutput = .standardOutput,
+        observer: ConnectionObserver? = nil
+    ) {
         self.application = application
         self.observer = observer
         self.group = group
         self.logger = logger
+        var buffers: [ObjectIdentifier: NIOLoopBound<AccessLogBuffer>] = [:]
+        for eventLoop in group.makeIterator() {
+            // Made on its loop: the buffer belongs to it from the start.
+            buffers[ObjectIdentifier(eventLoop)] = try? eventLoop.submit {
+                NIOLoopBound(AccessLogBuffer(output: logOutput, eventLoop: eventLoop), eventLoop: eventLoop)
+            }.wait()
+        }
+        accessLogBuffers = buffers
+    }
+
+    /// Writes every event loop's pending access lines; for the end of a drain.
+    func flushAccessLogs() -> EventLoopFuture<Void> {
+        let eventLoop = group.next()
+        let flushed = accessLogBuffers.values.map { bound in bound.eventLoop.submit { bound.value.flush() } }
+        return EventLoopFuture.andAllComplete(flushed, on: eventLoop)
     }
 
     /// Binds or adopts every listener; returns the bound addresses (useful with port 0).
@@ -94,6 +114,7 @@ final class WorkerServer: Sendable {
         let application = self.application
         let logger = self.logger
         let accessLog = AccessLog(logger: logger)
+        let accessLogBuffers = self.accessLogBuffers
         let observer = self.observer
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -116,9 +137,12 @@ final class WorkerServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DrainRequestHandler())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true, withErrorHandling: false)
+                    guard let buffer = accessLogBuffers[ObjectIdentifier(channel.eventLoop)]?.value else {
+                        preconditionFailure("a connection on an event loop outside the server's group")
+                    }
                     try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(
-                        responder: application.router, limits: application.limits, logger: logger, accessLog: accessLog,
-                        observer: observer))
+                        responder: application.router, limits: application.limits, logger: logger,
+                        accessLog: accessLog, accessLogBuffer: buffer, observer: observer))
                 }
             }
         switch listener {

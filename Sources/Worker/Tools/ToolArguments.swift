@@ -1,4 +1,3 @@
-import Foundation
 import MCP
 
 /// Tool arguments read from a JSON document (a REST body). The one decoder for arguments on
@@ -19,7 +18,7 @@ enum ToolArguments {
 
     static func decode(_ json: some Collection<UInt8>) -> Result<[String: Value], Problem> {
         if isAbsent(json) { return .success([:]) }
-        guard let value = try? JSONCoding.decoder.decode(PlainJSONValue.self, from: Data(json)).value else {
+        guard let value = PlainJSONValue.decode(json) else {
             return .failure(.malformed)
         }
         guard case .object(let arguments) = value else { return .failure(.notAnObject) }

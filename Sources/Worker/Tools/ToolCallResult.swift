@@ -1,5 +1,4 @@
 import MCP
-import NIOCore
 
 /// What a tool call came to, whichever route carried it. Each route has a small renderer
 /// that turns this into its own answer (REST, legacy MCP, modern MCP).
@@ -12,24 +11,4 @@ enum ToolCallResult: Sendable {
     case invalidArguments(ToolArgumentError)
     /// A service the tool needs is down; worth retrying.
     case unavailable(String)
-}
-
-/// A value there already, or one that work off the event loop will produce.
-enum Eventually<Value: Sendable>: Sendable {
-    case now(Value)
-    case later(@Sendable (any EventLoop) -> EventLoopFuture<Value>)
-
-    func map<Other: Sendable>(_ transform: @escaping @Sendable (Value) -> Other) -> Eventually<Other> {
-        switch self {
-        case .now(let value): .now(transform(value))
-        case .later(let start): .later { eventLoop in start(eventLoop).map(transform) }
-        }
-    }
-
-    func future(on eventLoop: any EventLoop) -> EventLoopFuture<Value> {
-        switch self {
-        case .now(let value): eventLoop.makeSucceededFuture(value)
-        case .later(let start): start(eventLoop)
-        }
-    }
 }

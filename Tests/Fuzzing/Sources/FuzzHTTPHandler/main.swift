@@ -26,7 +26,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
         try pipeline.addHandler(HTTPConnectionHandler(
             responder: fixture.application.router, limits: fixture.application.limits, logger: fixture.logger,
-            accessLog: accessLog))
+            accessLog: accessLog, accessLogBuffer: AccessLogBuffer(output: fixture.logOutput, eventLoop: channel.embeddedEventLoop)))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 54321)).wait()
     } catch {
         fatalError("fuzz harness: the pipeline cannot be built: \(error)")

@@ -1,5 +1,5 @@
 // The JSON-RPC envelope and tool arguments: the input is a request body. It is read as an
-// MCP message (`MCPEndpoint.read`) and as a REST argument object (`ToolArguments.decode`);
+// MCP message (`JSONRPCEnvelope.read`) and as a REST argument object (`ToolArguments.decode`);
 // the arguments are validated against every tool's schema and the tools whose schema admits
 // them run. Then the same body goes through the real router as an authenticated `POST /mcp`
 // (with the 2026-07-28 headers mirrored from the body, so that dispatch is reached) and
@@ -24,7 +24,7 @@ private let eventLoop = EmbeddedEventLoop()
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let body = ByteBuffer(bytes: UnsafeBufferPointer(start: data, count: size))
 
-    let envelope = try? MCPEndpoint.read(body.readableBytesView).get()
+    let envelope = try? JSONRPCEnvelope.read(body.readableBytesView).get()
     if let params = envelope?.params, !params.argumentsMalformed {
         run(params.arguments)
     }
@@ -79,11 +79,11 @@ private func post(_ uri: String, body: ByteBuffer, headers extra: HTTPHeaders) -
 private func respond(_ request: Worker.HTTPRequest) {
     var answer: Result<Worker.HTTPResponse, any Error>?
     let router = fixture.application.router
-    router.admit(request, context: RequestContext(eventLoop: eventLoop, logger: fixture.logger))
+    router.admit(request, context: RequestContext(eventLoop: eventLoop, logger: fixture.logger, requestID: request.requestID))
         .resolved(on: eventLoop)
         .flatMap { admission -> EventLoopFuture<Worker.HTTPResponse> in
             switch admission {
-            case .proceed(let context): router.respond(to: request, context: context)
+            case .proceed(let context): router.respond(to: request, context: context).future(on: eventLoop)
             case .answer(let response): eventLoop.makeSucceededFuture(response)
             case .pending: eventLoop.makeFailedFuture(FuzzAdmissionStillPending())
             }

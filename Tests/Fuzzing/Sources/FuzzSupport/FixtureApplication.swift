@@ -11,6 +11,8 @@ struct FixtureApplication {
     let application: WorkerApplication
     let tokenCache: VerifiedTokenCache
     let logger: Logger
+    /// Where the logger writes, for the connection handler's access-line buffer.
+    let logOutput: LogOutput
 
     init() {
         let configuration = Fixture.configuration
@@ -41,6 +43,7 @@ struct FixtureApplication {
         self.application = WorkerApplication(configuration: configuration, keys: keys, tokenCache: tokenCache, processID: 4242)
         self.tokenCache = tokenCache
         self.logger = logger
+        self.logOutput = output
     }
 
     /// Forgets every verified token, so that each input meets the application as the first did.
