@@ -124,7 +124,10 @@ def test_the_podman_stand_ins_swap_only_what_cannot_exist_there(services: dict[s
         "keycloak": {"image", "entrypoint", "command", "depends_on", "secrets", "volumes", "healthcheck"},
         "redis": {"image"},
         "nginx": {"image"},
+        # Only the resolver's retry timing: podman's aardvark-dns, not Gatehouse, is swapped in.
+        "gatehouse": {"environment"},
     }
+    assert override["services"]["gatehouse"]["environment"] == {"RES_OPTIONS": "timeout:1 attempts:3"}
     keycloak = override["services"]["keycloak"]
     # Keycloak's name, port, public origin and audience; mcp-client's secret from its secret.
     assert "--port=8080" in keycloak["command"]
