@@ -282,6 +282,25 @@ struct RedisClientTests {
         }
     }
 
+    @Test func connectAtStartConnectsEveryThreadBeforeAnyCall() async throws {
+        let server = try await RedisServerProcess.start()
+        let lazy = RedisClient(options: try server.options(), connections: 2)
+        defer { lazy.shutdown() }
+        let eager = RedisClient(options: try server.options(), connections: 2, connectAtStart: true)
+        defer { eager.shutdown() }
+        /// Clients connected besides the `redis-cli` that asks.
+        func connected() async throws -> Int? {
+            let info = try await server.cli(["INFO", "clients"])
+            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("connected_clients:") }
+            return line.flatMap { Int($0.dropFirst("connected_clients:".count).trimmingCharacters(in: .whitespaces)) }.map { $0 - 1 }
+        }
+        try await waitUntil("the eager client's two connections") { try await connected() == 2 }
+        // The lazy client has still not connected; its first call does.
+        #expect(try await connected() == 2)
+        #expect(try await lazy.get("k") == nil)
+        #expect(try await connected() == 3)
+    }
+
     @Test func shutdownClientFailsWithClosed() async throws {
         let server = try await RedisServerProcess.start()
         let client = RedisClient(options: try server.options(), connections: 1)

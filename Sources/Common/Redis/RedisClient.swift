@@ -10,12 +10,14 @@ public final class RedisClient: Sendable {
     public let options: RedisOptions
     private let queue = RedisJobQueue()
 
-    /// Starts `connections` threads; each connects on its first call.
-    public init(options: RedisOptions, connections: Int = 2) {
+    /// Starts `connections` threads; each connects on its first call, or at once with
+    /// `connectAtStart` (for calls a client waits on, such as tools: the first one then costs no
+    /// name lookup or handshake, and a resolver that is slow later does not reach it).
+    public init(options: RedisOptions, connections: Int = 2, connectAtStart: Bool = false) {
         precondition(connections > 0, "a Redis client needs at least one connection")
         self.options = options
         for index in 1...connections {
-            RedisPoolThread.start(name: "redis-\(index)", queue: queue, options: options)
+            RedisPoolThread.start(name: "redis-\(index)", queue: queue, options: options, connectAtStart: connectAtStart)
         }
     }
 

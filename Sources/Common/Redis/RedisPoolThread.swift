@@ -4,10 +4,12 @@ import Foundation
 /// it owns. hiredis contexts are not thread-safe, so a connection never leaves its thread; and since
 /// the calls block, they run here rather than on an event loop or the cooperative pool.
 enum RedisPoolThread {
-    static func start(name: String, queue: RedisJobQueue, options: RedisOptions) {
+    /// With `connectAtStart`, the thread connects before its first job (which then pays neither
+    /// the name lookup nor the handshake); a failure there leaves it to connect on that job.
+    static func start(name: String, queue: RedisJobQueue, options: RedisOptions, connectAtStart: Bool) {
         let thread = Thread {
             blockBrokenPipeSignal()
-            var connection: RedisConnection?
+            var connection: RedisConnection? = connectAtStart ? try? RedisConnection(options: options) : nil
             while let job = queue.next() {
                 job.continuation.resume(returning: perform(job.arguments, on: &connection, options: options))
             }

@@ -28,7 +28,9 @@ struct WorkerRuntime {
         // Its own client: tool traffic never queues behind (or ahead of) key refreshes.
         let notes = redisURL.map { url in
             NotesStore(
-                client: RedisClient(options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)), connections: 2),
+                client: RedisClient(
+                    options: RedisOptions(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)),
+                    connections: 2, connectAtStart: true),
                 issuer: configuration.issuer)
         }
         let tools = ToolRegistry.forWorker(notes: notes)
