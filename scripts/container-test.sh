@@ -468,21 +468,6 @@ done 3< "$work/start-order"
 up_seconds=$((SECONDS - up_started))
 echo "  up to healthy: $up_seconds s"
 
-# podman 4.3's aardvark-dns reloads (netavark sends it SIGHUP) whenever a container joins or
-# leaves a network, and after a reload it now and then answers nothing on a network for a long
-# while (containers/aardvark-dns#389): a service name then resolves nowhere, and Gatehouse's first
-# Redis connection for the notes tools fails. Docker's DNS has no such state. So before the checks,
-# Gatehouse's container must resolve `redis`; when it does not, aardvark-dns gets the reload
-# netavark would send, and the lookup is tried again.
-resolves_redis() { podman exec "$(container_of gatehouse)" getent ahostsv4 redis; }
-dns_reloads=0
-until resolves_redis > /dev/null 2>&1 || ((dns_reloads == 5)); do
-    dns_reloads=$((dns_reloads + 1))
-    pkill -HUP -x aardvark-dns || true
-    echo "    aardvark-dns answered no lookup of redis; reloaded it ($dns_reloads)"
-done
-check "Gatehouse's container resolves redis (aardvark-dns reloaded $dns_reloads times)" resolves_redis
-
 step "compose: through nginx over TLS"
 curl_tls=(--cacert "$stack/certs/ca.crt" --resolve localhost:443:127.0.0.1 --resolve localhost:80:127.0.0.1)
 origin="https://localhost"
@@ -541,11 +526,11 @@ redis_cli() {
     podman exec "$(container_of redis)" sh -c 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" exec redis-cli "$@"' redis-cli "$@"
 }
 note_lands_in_redis() {
-    # The first call opens the notes store's Redis connection, name lookup included. podman
-    # 4.3's aardvark-dns now and then answers no lookup for ten seconds and more (about one run in
-    # twelve here, with the resolver's retries bounded by RES_OPTIONS in the stand-in file); the
-    # tool then says the storage is unavailable and to try again, and so the check does, as a
-    # client would, up to three times.
+    # The worker opened its notes connections when it started. A worker whose connection
+    # broke reconnects on the next call, name lookup included, and podman 4.3's aardvark-dns now
+    # and then answers no lookup on a network for tens of seconds after a container joins it
+    # (containers/aardvark-dns#389); the tool then says the storage is unavailable and to try
+    # again, and so the check does, as a client would, up to three times.
     local started=$EPOCHREALTIME attempt
     for attempt in 1 2 3; do
         if tool_call "$origin/mcp" "$stack_token" notes_put "{\"id\":\"container-test\",\"text\":\"$note\"}" \
