@@ -324,10 +324,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
         case .later(let start):
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let startedAt = exchange.startedAt
             start(context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
                 let (handler, context) = loopBound.value
                 let response = (try? result.get()) ?? .internalError
-                handler.write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
+                handler.write(response, for: request, startedAt: startedAt, keepAlive: request.head.isKeepAlive, context: context)
             }
         }
     }
