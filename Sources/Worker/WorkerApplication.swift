@@ -61,7 +61,7 @@ struct WorkerApplication: Sendable {
             for path in mcpPaths { group.add(path, methods: allMethods, handler: mcp.respond) }
         }
         let rest = RESTToolsEndpoint(invoker: invoker)
-        let restAuthentication = AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { refusal, _ in refusal.oauthResponse })
+        let restAuthentication = AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { $0.oauthResponse })
         router.group([restAuthentication]) { group in
             group.add("/tools", methods: [.GET], handler: rest.list)
         }

@@ -5,6 +5,8 @@ import NIOCore
 /// Either the caller's validated token or why the request is refused.
 enum AuthenticationOutcome: Sendable {
     case authenticated(AccessToken)
+    /// No credentials at all: the most common refusal, answered the same way every time.
+    case missingToken
     case refused(AuthRefusal)
 }
 
@@ -26,8 +28,8 @@ struct Authenticator: Sendable {
     var tokenCache: VerifiedTokenCache?
     /// Counts outcomes by reason; nil where nothing reports them.
     var metrics: WorkerMetrics?
-    /// The answer to a request without a token, the most common refusal: built once.
-    private let missingToken: AuthRefusal
+    /// The refusal of a request without a token: built once.
+    let missingToken: AuthRefusal
 
     init(
         validator: TokenValidator, keys: JWKSCache, challenge: AuthChallenge, baselineScopes: [String],
@@ -54,7 +56,7 @@ struct Authenticator: Sendable {
         switch BearerToken.extract(from: request.headers) {
         case .none:
             metrics?.refused(reason: "missing_token")
-            return .decided(.refused(missingToken))
+            return .decided(.missingToken)
         case .invalidRequest(let reason):
             logFailure("invalid_request", context: context)
             return .decided(.refused(challenge.invalidRequest(reason)))
