@@ -43,18 +43,21 @@ let package = Package(
         .target(
             name: "Common",
             dependencies: [
-                "CCurl",
                 "CHiredis",
                 "CSystemShims",
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Outbound fetches through libcurl: only the worker links it (and the ~30 libraries it
+        // brings), not the supervisor.
+        .target(name: "HTTPFetch", dependencies: ["CCurl", "Common"]),
         // The worker as a library, so tests and fuzz targets reach it; WorkerMain is its executable.
         .target(
             name: "Worker",
             dependencies: [
                 "Common",
+                "HTTPFetch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -108,6 +111,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(name: "HTTPFetchTests", dependencies: ["HTTPFetch", "Common"]),
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["Supervisor", "Common", "TestSupport", .product(name: "Prometheus", package: "swift-prometheus")]
@@ -117,6 +121,8 @@ let package = Package(
             dependencies: [
                 "Worker", "Common", "TestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]

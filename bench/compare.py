@@ -221,13 +221,13 @@ def time_to_ready(bindir: str, issuer: str, workers: int, tmp: str) -> float:
             os.unlink(notify_path)
 
 
-def nginx_config(tmp: str, port: int, body: str) -> str:
+def nginx_config(tmp: str, port: int, body: str, workers: int = 2, name: str = "nginx") -> str:
     escaped = body.replace("\\", "\\\\").replace("'", "\\'")
-    path = os.path.join(tmp, "nginx.conf")
+    path = os.path.join(tmp, f"{name}.conf")
     with open(path, "w") as conf:
-        conf.write(f"""worker_processes 2;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
+        conf.write(f"""worker_processes {workers};
+pid {tmp}/{name}.pid;
+error_log {tmp}/{name}-error.log warn;
 daemon off;
 events {{ worker_connections 1024; }}
 http {{
@@ -369,12 +369,31 @@ def main() -> int:
             ("tools/call ÷ peer", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), (f"{peer_url}/mcp", "mcp-echo.lua")),
             ("tools/call, metrics on ÷ off", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), (f"{quiet_url}/mcp", "mcp-echo.lua")),
         ], connection_counts, token, 1 if args.smoke else 5, 1 if args.smoke else 3)
+        # Latency at a steady rate: the servers get one core, so each runs one process on it, as
+        # workers are sized to cores. Two processes on one core take turns in the scheduler's
+        # time slices, and a request that reaches the one waiting waits out the other's slice.
+        steady_ports = {name: free_port() for name in ("gatehouse", "fastmcp", "nginx", "nio")}
+        steady_servers = [
+            stack.start("gatehouse-steady", [os.path.join(bindir, "gatehouse"), "serve"],
+                        env=gatehouse_env(resource, issuer, f"127.0.0.1:{steady_ports['gatehouse']}", 1)),
+            stack.start("peer-steady", [os.path.join(venv_bin, "gunicorn"), "-k", "uvicorn.workers.UvicornWorker", "-w", "1",
+                                        "-b", f"127.0.0.1:{steady_ports['fastmcp']}", "--log-level", "warning", "fastmcp_app:app"],
+                        env=peer_env, cwd=os.path.join(BENCH, "peer")),
+            stack.start("nginx-steady", ["nginx", "-e", os.path.join(tmp, "nginx-steady-error.log"), "-c",
+                                         nginx_config(tmp, steady_ports["nginx"], echo_body.decode(), 1, "nginx-steady")]),
+        ] + start_nio(1, steady_ports["nio"], "nio-steady")
+        steady_urls = {name: f"http://127.0.0.1:{port}" for name, port in steady_ports.items()}
+        for name, url in steady_urls.items():
+            wait_for(lambda: http_get(f"{url}/readyz" if name in ("gatehouse", "fastmcp") else url)[0] == 200,
+                     timeout=60, what=f"{name} (one process) ready")
         steady = scaling.steady_latency([
-            ("gatehouse", "tools/call echo", f"{gatehouse_url}/mcp", "mcp-echo.lua", [supervisor.pid]),
-            ("fastmcp", "tools/call echo", f"{peer_url}/mcp", "mcp-echo.lua", [peer.pid]),
-            ("nginx return 200", "return 200", f"http://127.0.0.1:{nginx_port}/mcp", "mcp-echo.lua", [nginx.pid]),
-            ("plain NIO", "fixed body", f"{nio_url}/mcp", "mcp-echo.lua", [p.pid for p in nio]),
+            ("gatehouse", "tools/call echo", f"{steady_urls['gatehouse']}/mcp", "mcp-echo.lua", [steady_servers[0].pid]),
+            ("fastmcp", "tools/call echo", f"{steady_urls['fastmcp']}/mcp", "mcp-echo.lua", [steady_servers[1].pid]),
+            ("nginx return 200", "return 200", f"{steady_urls['nginx']}/mcp", "mcp-echo.lua", [steady_servers[2].pid]),
+            ("plain NIO", "fixed body", f"{steady_urls['nio']}/mcp", "mcp-echo.lua", [steady_servers[3].pid]),
         ], token, phase_seconds, warmup=0 if args.smoke else 1)
+        for process in steady_servers:
+            stop_process(process)
 
         def start_gatehouse(workers: int, extra: dict | None = None) -> tuple[str, callable]:
             port = free_port()
@@ -569,7 +588,9 @@ class Report:
                   "pages among the processes that map them (on a shared machine, other Swift programs running "
                   "at the time share the toolchain's libraries too, and lower it: hence the figure that counts each "
                   "page of the three once, from /proc/PID/pagemap); USS is what only that process holds. Gatehouse's "
-                  "idle figures are taken before any other server of the run starts."]
+                  "idle figures are taken before any other server of the run starts. The binaries are built as "
+                  "shipped (`--static-swift-stdlib`): each executable carries its own Swift runtime and Foundation, "
+                  "so the two workers share theirs and the supervisor shares none with them."]
         lines += ["", "## Targets (issue 15)", "", "| target | this run | held |", "|---|---|---|"]
         for name, figure, held in self.targets():
             lines.append(f"| {name} | {figure} | {'yes' if held else 'no'} |")

@@ -21,13 +21,16 @@ if $smoke; then
     set -- --output "$output" "$@"
     nio_configuration=debug
 else
-    echo "== release build"
-    swift build -c release --scratch-path .build-release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
-    bin="$(swift build -c release --scratch-path .build-release --show-bin-path)"
+    # As the image and systemd/install.sh build it: the Swift runtime linked in.
+    echo "== release build (--static-swift-stdlib, as shipped)"
+    swift build -c release --static-swift-stdlib --scratch-path .build-release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
+    bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path)"
     nio_configuration=release
 fi
 echo "== plain NIO baseline ($nio_configuration)"
-nio=(swift build -c "$nio_configuration" --package-path bench/nio-baseline --scratch-path "$PWD/.build-nio-baseline")
+# Built the way Gatehouse is, so the ratios compare servers, not linking.
+nio_flags=(); [[ $nio_configuration == release ]] && nio_flags=(--static-swift-stdlib)
+nio=(swift build -c "$nio_configuration" "${nio_flags[@]}" --package-path bench/nio-baseline --scratch-path "$PWD/.build-nio-baseline")
 "${nio[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
 nio_baseline="$("${nio[@]}" --show-bin-path)/NIOBaseline"
 exec bench/.venv/bin/python bench/compare.py --bin "$bin" --nio-baseline "$nio_baseline" "$@"

@@ -292,7 +292,10 @@ def steady_markdown(results: list[SteadyResult]) -> list[str]:
     if not results:
         return []
     lines = ["## Latency at a steady rate", "",
-             f"Servers pinned to core {SERVER_CPUS}, wrk to core {WRK_CPU} (`taskset`). Peak: wrk -t1 -c32 flat out. "
+             f"Servers pinned to core {SERVER_CPUS}, wrk to core {WRK_CPU} (`taskset`); each server runs one process "
+             "(Gatehouse one worker, nginx one worker process, FastMCP one Gunicorn worker, plain NIO one process), "
+             "since it has one core: two processes on one core take turns in the scheduler's time slices, which "
+             "a request reaching the waiting one pays in milliseconds. Peak: wrk -t1 -c32 flat out. "
              "Then a steady rate, first half of each server's own peak, then one rate for all (half the slowest "
              "peak): every connection pauses after each answer (wrk's `delay()`), the connection count "
              "calibrated to the rate asked; wrk times each request from its send, so a stall shows in the "

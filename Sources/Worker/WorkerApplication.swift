@@ -37,16 +37,17 @@ struct WorkerApplication: Sendable {
         var origins = Set(configuration.allowedOrigins)
         origins.insert(configuration.publicOrigin)
 
-        let metadataBody = (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration, tools: tools))) ?? []
+        // Built once: the document only changes with the configuration.
+        let metadata = HTTPResponse.json(
+            .ok, (try? JSONCoding.encode(ProtectedResourceMetadata(configuration: configuration, tools: tools))) ?? [],
+            headers: ["Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"])
         let health = HealthEndpoints(keys: keys, isDraining: isDraining)
         let documentation = Documentation(configuration: configuration, tools: tools)
 
         var router = Router()
         // Not also at the bare `/.well-known/oauth-protected-resource` (unless the resource is the
         // origin itself): the `resource` read there would not be the one that URL names (404).
-        router.add(configuration.protectedResourceMetadataPath, methods: [.GET, .HEAD]) { _ in
-            .json(.ok, metadataBody, headers: ["Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"])
-        }
+        router.add(configuration.protectedResourceMetadataPath, methods: [.GET, .HEAD]) { _ in metadata }
         router.add("/healthz", methods: [.GET, .HEAD]) { _ in health.liveness() }
         router.add("/readyz", methods: [.GET, .HEAD]) { _ in health.readiness() }
         router.add("/docs", methods: [.GET, .HEAD]) { _ in documentation.response() }
@@ -60,7 +61,7 @@ struct WorkerApplication: Sendable {
             for path in mcpPaths { group.add(path, methods: allMethods, handler: mcp.respond) }
         }
         let rest = RESTToolsEndpoint(invoker: invoker)
-        let restAuthentication = AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { refusal, _ in refusal.oauthResponse })
+        let restAuthentication = AuthenticationMiddleware(authenticator: authenticator, renderRefusal: { $0.oauthResponse })
         router.group([restAuthentication]) { group in
             group.add("/tools", methods: [.GET], handler: rest.list)
         }

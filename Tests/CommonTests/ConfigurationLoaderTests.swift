@@ -91,6 +91,24 @@ import Testing
         #expect(lines.first?.contains("pw") != true)
     }
 
+    /// The worker writes response headers without checking each one again (as Hummingbird), so
+    /// whatever configuration reaches a header (the resource, in `WWW-Authenticate`; an origin, in
+    /// `Access-Control-Allow-Origin`) must never hold a CR, LF or other control character.
+    @Test(arguments: [
+        ("GATEHOUSE_RESOURCE", "https://mcp.example.com/mcp\r\nSet-Cookie: a=b"),
+        ("GATEHOUSE_RESOURCE", "https://mcp.example.com/m\tcp"),
+        ("GATEHOUSE_RESOURCE", "https://mcp.example.com/m\u{0}cp"),
+        ("GATEHOUSE_ALLOWED_ORIGINS", "https://app.example.com\r\nSet-Cookie: a=b"),
+        ("GATEHOUSE_ALLOWED_ORIGINS", "https://app.example.com,https://b.example.com\u{7}"),
+    ])
+    func controlCharactersThatWouldReachAHeaderStopStartUp(variable: String, value: String) {
+        var environment = Self.minimal
+        environment[variable] = value
+        let lines = problems(environment, files: ["/nonexistent-but-unused": ""])
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("\(variable):") == true)
+    }
+
     @Test func insecureHTTPOnlyWhenAllowed() throws {
         var environment = Self.minimal
         environment["GATEHOUSE_ISSUER"] = "http://127.0.0.1:8080/realms/mcp-realm"

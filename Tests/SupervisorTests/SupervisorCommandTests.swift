@@ -56,6 +56,23 @@ struct SupervisorCommandTests {
         #expect(try await down.waitForExit() == 1)
     }
 
+    /// The probe links no HTTP library beyond NIO: a server that never answers is unhealthy
+    /// within the timeout, and an https URL (the server itself speaks plain HTTP) is refused.
+    @Test func healthcheckGivesUpOnASilentServerAndRefusesHTTPS() async throws {
+        let silent = try ListeningSocket()  // Listens, never accepts: the handshake completes, no answer comes.
+        let started = ContinuousClock.now
+        let waiting = try ManagedProcess(executable: gatehouse, arguments: [
+            "healthcheck", "--url", "http://127.0.0.1:\(silent.port)/readyz", "--timeout", "1",
+        ])
+        #expect(try await waiting.waitForExit() == 1)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(waiting.output.contains("unhealthy: no answer in time"))
+
+        let https = try ManagedProcess(executable: gatehouse, arguments: ["healthcheck", "--url", "https://127.0.0.1:\(silent.port)/readyz"])
+        #expect(try await https.waitForExit() == 1)
+        #expect(https.output.contains("only http:// URLs"))
+    }
+
     @Test func workersThatCannotBootStopTheSupervisorWithAClearLine() async throws {
         // A copy of gatehouse whose gatehouse-worker fails at once: a broken deployment.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString)")

@@ -28,7 +28,8 @@ public struct TestSigningKey: Sendable {
     public let publicKeyDER: [UInt8]?
     /// `kty` and the key's public members: `n`/`e` (RSA), `crv`/`x`/`y` (EC), `crv`/`x` (OKP).
     public let publicKeyMembers: [String: String]
-    private let rsaPrivateKey: _RSA.Signing.PrivateKey?
+    /// The RSA private key, for tests that sign with another digest or padding; nil for other keys.
+    public let rsaPrivateKey: _RSA.Signing.PrivateKey?
 
     private init(
         kid: String, algorithm: TestSigningAlgorithm, signer: any JWTAlgorithm, publicKeyPEM: String?,

@@ -1,4 +1,6 @@
 import Common
+import Crypto
+import CryptoExtras
 import Foundation
 import TestSupport
 import Testing
@@ -243,6 +245,33 @@ struct TokenValidatorTests {
     @Test func ourKidSignedByADifferentRSAKeyIsABadSignature() throws {
         let forged = try keys.attacker.sign(payload: Self.claims(), header: keys.rs256.header())
         #expect(rejection(forged) == .badSignature)
+    }
+
+    @Test("RS384 and RS512 keys verify their own signatures and nothing else", arguments: [JWSAlgorithm.rs384, .rs512])
+    func pkcs1WithLongerDigests(algorithm: JWSAlgorithm) async throws {
+        let everything = ValidationPolicy(issuer: Self.issuer, audiences: [Self.resource], algorithms: JWSAlgorithm.allCases)
+        guard let privateKey = keys.rs256.rsaPrivateKey else { throw TestSigningError("the RS256 test key is not RSA") }
+        var jwk = keys.rs256.publicJWK(extra: ["alg": algorithm.rawValue])
+        jwk["kid"] = "pkcs1-\(algorithm.rawValue)"
+        let outcome = try await JWKSParser(acceptedAlgorithms: JWSAlgorithm.allCases).parse(TestSigningKeys.jwks(entries: [jwk]))
+        #expect(outcome.skipped.isEmpty)
+        func token(alg: String, digest: (ArraySlice<UInt8>) -> any Digest) throws -> String {
+            let header = try TokenForge.json(["alg": alg, "typ": "JWT", "kid": "pkcs1-\(algorithm.rawValue)"])
+            let input = TokenForge.base64URL(header) + "." + TokenForge.base64URL(try TokenForge.json(Self.claims()))
+            let signature = try privateKey.signature(for: digest(ArraySlice(input.utf8)), padding: .insecurePKCS1v1_5)
+            return input + "." + TokenForge.base64URL(signature.rawRepresentation)
+        }
+        let matching: (ArraySlice<UInt8>) -> any Digest = algorithm == .rs384 ? { SHA384.hash(data: $0) } : { SHA512.hash(data: $0) }
+        let genuine = try token(alg: algorithm.rawValue, digest: matching)
+        #expect(rejection(genuine, policy: everything, keySet: outcome.keys) == nil)
+        // A SHA-256 digest signed by the same key, under this algorithm's name: the digest is the algorithm's.
+        let wrongDigest = try token(alg: algorithm.rawValue, digest: { SHA256.hash(data: $0) })
+        #expect(rejection(wrongDigest, policy: everything, keySet: outcome.keys) == .badSignature)
+        // One signature bit flipped.
+        var bytes = Array(genuine.utf8)
+        let last = bytes.count - 2
+        bytes[last] = bytes[last] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(rejection(String(decoding: bytes, as: UTF8.self), policy: everything, keySet: outcome.keys) == .badSignature)
     }
 
     // MARK: Time

@@ -11,7 +11,9 @@ struct URLParts: Sendable, Equatable {
     var hasUserInfo: Bool
 
     init?(_ text: String) {
-        guard let components = URLComponents(string: text),
+        // URLComponents lets a NUL through, and these URLs end up in response headers.
+        guard !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }),
+            let components = URLComponents(string: text),
             let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else { return nil }

@@ -31,19 +31,18 @@ struct HealthcheckCommand: ParsableCommand {
             let hostPart = reachable.contains(":") ? "[\(reachable)]" : reachable
             target = "http://\(hostPart):\(port)/readyz"
         }
-        let fetcher = CurlHTTPFetcher(policy: HTTPFetchPolicy(
-            timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(timeout * 1000)),
-            maxBodyBytes: 64 * 1024, allowInsecureHTTP: true))
+        let probe = ReadinessProbe(timeout: .milliseconds(Int64(timeout * 1000)))
+        let answer: ReadinessProbe.Answer
         do {
-            let response = try fetcher.get(url: target, accept: "application/json")
-            guard response.status == 200 else {
-                print("unhealthy: \(target) answered \(response.status)")
-                throw ExitCode(1)
-            }
-            print("healthy: \(String(decoding: response.body, as: UTF8.self))")
-        } catch let error as HTTPFetchError {
+            answer = try probe.get(target)
+        } catch {
             print("unhealthy: \(error)")
             throw ExitCode(1)
         }
+        guard answer.status == 200 else {
+            print("unhealthy: \(target) answered \(answer.status)")
+            throw ExitCode(1)
+        }
+        print("healthy: \(String(decoding: answer.body, as: UTF8.self))")
     }
 }

@@ -6,15 +6,23 @@ import NIOCore
 /// (OAuth JSON for REST, a JSON-RPC error on `/mcp`). Every answer names the caller for the
 /// access log.
 struct AuthenticationMiddleware: HTTPMiddleware {
-    var authenticator: Authenticator
-    var renderRefusal: @Sendable (AuthRefusal, HTTPRequest) -> HTTPResponse
+    let authenticator: Authenticator
+    let renderRefusal: @Sendable (AuthRefusal) -> HTTPResponse
+    /// The answer to a request without a token, rendered once.
+    private let missingTokenAnswer: HTTPResponse
+
+    init(authenticator: Authenticator, renderRefusal: @escaping @Sendable (AuthRefusal) -> HTTPResponse) {
+        self.authenticator = authenticator
+        self.renderRefusal = renderRefusal
+        missingTokenAnswer = renderRefusal(authenticator.missingToken)
+    }
 
     func admit(_ request: HTTPRequest, context: RequestContext) -> Admission {
         switch authenticator.authenticate(request, context: context) {
         case .decided(let outcome):
-            return decide(outcome, request: request, context: context)
+            return decide(outcome, context: context)
         case .pending(let outcome):
-            return .pending(outcome.map { self.decide($0, request: request, context: context) })
+            return .pending(outcome.map { self.decide($0, context: context) })
         }
     }
 
@@ -27,10 +35,12 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         }
     }
 
-    private func decide(_ outcome: AuthenticationOutcome, request: HTTPRequest, context: RequestContext) -> Admission {
+    private func decide(_ outcome: AuthenticationOutcome, context: RequestContext) -> Admission {
         switch outcome {
+        case .missingToken:
+            return .answer(missingTokenAnswer)
         case .refused(let refusal):
-            return .answer(renderRefusal(refusal, request))
+            return .answer(renderRefusal(refusal))
         case .authenticated(let token):
             var context = context
             context.caller = token

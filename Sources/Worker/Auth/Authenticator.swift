@@ -5,6 +5,8 @@ import NIOCore
 /// Either the caller's validated token or why the request is refused.
 enum AuthenticationOutcome: Sendable {
     case authenticated(AccessToken)
+    /// No credentials at all: the most common refusal, answered the same way every time.
+    case missingToken
     case refused(AuthRefusal)
 }
 
@@ -19,13 +21,28 @@ enum AuthenticationDecision: Sendable {
 struct Authenticator: Sendable {
     var validator: TokenValidator
     var keys: JWKSCache
-    var challenge: AuthChallenge
+    let challenge: AuthChallenge
     /// Scopes named in the challenge when a request carries no token.
-    var baselineScopes: [String]
+    let baselineScopes: [String]
     /// Tokens already verified; nil when turned off.
     var tokenCache: VerifiedTokenCache?
     /// Counts outcomes by reason; nil where nothing reports them.
     var metrics: WorkerMetrics?
+    /// The refusal of a request without a token: built once.
+    let missingToken: AuthRefusal
+
+    init(
+        validator: TokenValidator, keys: JWKSCache, challenge: AuthChallenge, baselineScopes: [String],
+        tokenCache: VerifiedTokenCache? = nil, metrics: WorkerMetrics? = nil
+    ) {
+        self.validator = validator
+        self.keys = keys
+        self.challenge = challenge
+        self.baselineScopes = baselineScopes
+        self.tokenCache = tokenCache
+        self.metrics = metrics
+        missingToken = challenge.missingToken(scopes: baselineScopes)
+    }
 
     /// Needs only the request head: the body is never read before this has decided.
     func authenticate(_ request: HTTPRequest, context: RequestContext) -> AuthenticationDecision {
@@ -39,7 +56,7 @@ struct Authenticator: Sendable {
         switch BearerToken.extract(from: request.headers) {
         case .none:
             metrics?.refused(reason: "missing_token")
-            return .decided(.refused(challenge.missingToken(scopes: baselineScopes)))
+            return .decided(.missingToken)
         case .invalidRequest(let reason):
             logFailure("invalid_request", context: context)
             return .decided(.refused(challenge.invalidRequest(reason)))

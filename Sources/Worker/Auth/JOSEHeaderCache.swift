@@ -6,18 +6,29 @@ import NIOConcurrencyHelpers
 /// and each of those costs the decode it costs without a cache.
 final class JOSEHeaderCache: Sendable {
     static let capacity = 32
-    private let entries = NIOLockedValueBox<[[UInt8]: JOSEHeader]>([:])
+    /// A short list, not a dictionary: an issuer has a handful of keys, and comparing the bytes
+    /// costs less than hashing them and copying them into a key for every lookup.
+    private let entries = NIOLockedValueBox<[(encoded: [UInt8], header: JOSEHeader)]>([])
 
     var count: Int { entries.withLockedValue(\.count) }
 
     func header(encoded: ArraySlice<UInt8>, decode: () -> JOSEHeader?) -> JOSEHeader? {
-        let key = Array(encoded)
-        if let cached = entries.withLockedValue({ $0[key] }) { return cached }
+        let cached = entries.withLockedValue { entries in
+            entries.first { Self.equal($0.encoded, encoded) }?.header
+        }
+        if let cached { return cached }
         guard let header = decode() else { return nil }
         entries.withLockedValue { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = header
+            entries.append((Array(encoded), header))
         }
         return header
+    }
+
+    private static func equal(_ stored: [UInt8], _ encoded: ArraySlice<UInt8>) -> Bool {
+        guard stored.count == encoded.count else { return false }
+        return stored.withUnsafeBytes { left in
+            encoded.withUnsafeBytes { right in left.elementsEqual(right) }
+        }
     }
 }

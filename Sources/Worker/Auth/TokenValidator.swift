@@ -92,10 +92,10 @@ struct TokenValidator: Sendable {
 
         var scopes = Set<String>()
         if let scope = claims.scope {
-            scopes.formUnion(scope.split(separator: " ").map(String.init))
+            scopes.formUnion(scope.split(separator: " " as Character).lazy.map(String.init))
         }
         if let scp = claims.scp?.values {
-            scopes.formUnion(scp.flatMap { $0.split(separator: " ").map(String.init) })
+            scopes.formUnion(scp.lazy.flatMap { $0.split(separator: " " as Character).lazy.map(String.init) })
         }
         if policy.scopesFromRoles, let roles = claims.realm_access?.roles {
             scopes.formUnion(roles)

@@ -17,12 +17,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// A request in hand, from its head on.
-    private struct Exchange {
-        var head: HTTPRequestHead
-        var requestID: String
-        var startedAt: NIODeadline
+    /// A request in hand, from its head on. A class, so that each step of `State` holds it
+    /// without copying it.
+    private final class Exchange {
+        /// The request as its head made it: what the stages see, and the access log if it is
+        /// answered on its head.
+        let request: HTTPRequest
+        let startedAt: NIODeadline
         var context: RequestContext
+
+        init(request: HTTPRequest, startedAt: NIODeadline, context: RequestContext) {
+            self.request = request
+            self.startedAt = startedAt
+            self.context = context
+        }
+
+        var head: HTTPRequestHead { request.head }
     }
 
     private enum State {
@@ -74,6 +84,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var readRequested = false
 
     private var counted = false
+    private var requestIDs = RequestID.Generator()
 
     init(
         responder: any HTTPResponder, limits: HTTPLimits, logger: Logger, accessLog: AccessLog, accessLogBuffer: AccessLogBuffer,
@@ -230,14 +241,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                    description: "The request body exceeds \(limits.maxBodyBytes) bytes", context: context)
             return
         }
-        let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName))
+        let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName), generator: &requestIDs)
         let exchange = Exchange(
-            head: head, requestID: requestID, startedAt: startedAt,
+            request: HTTPRequest(head: head, body: ByteBuffer(), requestID: requestID, remoteAddress: context.channel.remoteAddress),
+            startedAt: startedAt,
             context: RequestContext(eventLoop: context.eventLoop, logger: logger, requestID: requestID))
         state = .admitting(exchange, body: context.channel.allocator.buffer(capacity: 0), ended: false)
         setDeadline(.read, in: limits.readTimeout, now: startedAt, context: context)
 
-        let admission = responder.admit(request(exchange, body: ByteBuffer(), context: context), context: exchange.context)
+        let admission = responder.admit(exchange.request, context: exchange.context)
         if case .pending(let decided) = admission {
             readsPaused = true
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -256,7 +268,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// The stages' decision on the head in hand (never `.pending` here).
     private func admitted(_ admission: Admission, context: ChannelHandlerContext) {
-        guard case .admitting(var exchange, let body, let ended) = state else { return }
+        guard case .admitting(let exchange, let body, let ended) = state else { return }
         switch admission {
         case .pending(let decided):
             // A stage chained another wait: keep waiting, with reads still held.
@@ -289,7 +301,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// by `Expect: 100-continue` closes the connection after the answer.
     private func answerEarly(_ response: HTTPResponse, exchange: Exchange, bodyEnded: Bool, context: ChannelHandlerContext) {
         let head = exchange.head
-        let request = request(exchange, body: ByteBuffer(), context: context)
+        let request = exchange.request
         if bodyEnded || Self.hasNoBody(head) {
             write(response, for: request, startedAt: exchange.startedAt, keepAlive: head.isKeepAlive, context: context)
             return
@@ -306,22 +318,19 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func dispatch(_ exchange: Exchange, body: ByteBuffer, context: ChannelHandlerContext) {
         deadline = nil
         state = .responding
-        let request = request(exchange, body: body, context: context)
+        let request = body.readableBytes == 0 ? exchange.request : HTTPRequest(exchange.request, body: body)
         switch responder.respond(to: request, context: exchange.context) {
         case .now(let response):
             write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
         case .later(let start):
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let startedAt = exchange.startedAt
             start(context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
                 let (handler, context) = loopBound.value
                 let response = (try? result.get()) ?? .internalError
-                handler.write(response, for: request, startedAt: exchange.startedAt, keepAlive: exchange.head.isKeepAlive, context: context)
+                handler.write(response, for: request, startedAt: startedAt, keepAlive: request.head.isKeepAlive, context: context)
             }
         }
-    }
-
-    private func request(_ exchange: Exchange, body: ByteBuffer, context: ChannelHandlerContext) -> HTTPRequest {
-        HTTPRequest(head: exchange.head, body: body, requestID: exchange.requestID, remoteAddress: context.channel.remoteAddress)
     }
 
     /// Whether the body may grow by `chunk`; otherwise 413 and close.
@@ -346,7 +355,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         head: HTTPRequestHead, status: HTTPResponseStatus, code: String, description: String,
         context: ChannelHandlerContext
     ) {
-        let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName))
+        let requestID = RequestID.accept(head.headers.first(name: RequestID.headerName), generator: &requestIDs)
         let request = HTTPRequest(
             head: head, body: ByteBuffer(), requestID: requestID, remoteAddress: context.channel.remoteAddress)
         write(.error(status, code: code, description: description), for: request, startedAt: .now(), keepAlive: false, context: context)
@@ -357,16 +366,23 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         discardingBody: Bool = false, context: ChannelHandlerContext
     ) {
         guard context.channel.isActive else { return }
+        // These headers are the connection's alone (no route sets them), so they are added, not
+        // searched for and replaced.
         var headers = response.headers
-        headers.replaceOrAdd(name: RequestID.headerName, value: request.requestID)
-        headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        headers.add(name: RequestID.headerName, value: request.requestID)
+        headers.add(name: "X-Content-Type-Options", value: "nosniff")
         if !headers.contains(name: "Cache-Control") {
             headers.add(name: "Cache-Control", value: "no-store")
         }
         let body = request.method == .HEAD ? nil : response.body
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
+        headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
         let keepAlive = keepAlive && !quiescing && !Self.isClosing(state)
-        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        // HTTP/1.1 keeps a connection unless told otherwise; HTTP/1.0 closes it unless told.
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if request.head.version.major == 1 && request.head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
 
         let duration = NIODeadline.now() - startedAt
         accessLog.record(request: request, response: response, duration: duration, into: accessLogBuffer)

@@ -1,5 +1,6 @@
 import Common
 import Crypto
+import CryptoExtras
 import Foundation
 import JWTKit
 
@@ -100,6 +101,7 @@ struct JWKSParser: Sendable {
 
         let jwk: JWK
         let thumbprintMembers: [(String, String)]
+        var pkcs1Key: _RSA.Signing.PublicKey?
         switch raw.kty {
         case "RSA":
             guard let n = raw.n, let e = raw.e else { return skip("missing RSA parameters") }
@@ -108,6 +110,12 @@ struct JWKSParser: Sendable {
                 return skip("RSA key shorter than 2048 bits")
             }
             jwk = .rsa(JWK.Algorithm(rawValue: algorithm.rawValue), identifier: JWKIdentifier(string: kid), modulus: n, exponent: e)
+            if [.rs256, .rs384, .rs512].contains(algorithm) {
+                guard let exponent = try? base64URLDecode(e), let key = try? _RSA.Signing.PublicKey(n: modulus, e: exponent) else {
+                    return skip("invalid key parameters")
+                }
+                pkcs1Key = key
+            }
         case "EC":
             let curve: ECDSACurve? = switch raw.crv {
             case "P-256": .p256
@@ -132,7 +140,8 @@ struct JWKSParser: Sendable {
             let verifier = try await collection.getKey(for: JWKIdentifier(string: kid), alg: algorithm.rawValue)
             guard verifier.name == algorithm.rawValue else { return skip("key did not bind to \(algorithm.rawValue)") }
             return .success(VerificationKey(
-                keyID: kid, algorithm: algorithm, thumbprint: Self.thumbprint(thumbprintMembers), verifier: verifier))
+                keyID: kid, algorithm: algorithm, thumbprint: Self.thumbprint(thumbprintMembers), verifier: verifier,
+                pkcs1Key: pkcs1Key))
         } catch {
             return skip("invalid key parameters")
         }

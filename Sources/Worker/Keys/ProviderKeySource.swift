@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import HTTPFetch
 
 /// Fetches the issuer's JWKS document, discovering its URI first unless configured.
 struct ProviderKeySource: Sendable {

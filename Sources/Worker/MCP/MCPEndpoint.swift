@@ -77,7 +77,7 @@ struct MCPEndpoint: Sendable {
 
     /// A refusal by the authentication stage in front of `/mcp`, as a JSON-RPC error; the
     /// body was not read, so there is no id to give.
-    static func refusal(_ refusal: AuthRefusal, request: HTTPRequest) -> HTTPResponse {
+    static func refusal(_ refusal: AuthRefusal) -> HTTPResponse {
         .jsonRPC(refusal, id: nil)
     }
 }

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import HTTPFetch
 import Logging
 import NIOCore
 import NIOPosix

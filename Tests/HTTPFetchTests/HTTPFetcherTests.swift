@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Common
+import Common
+@testable import HTTPFetch
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import Common
+
 /// Limits and safety switches for one outbound HTTP fetch (JWKS, OpenID discovery, token introspection).
 ///
 /// The defaults are deliberately tight: these fetches go to an identity provider that should answer
