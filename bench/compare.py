@@ -368,7 +368,7 @@ def main() -> int:
             ("metadata GET ÷ plain NIO", (f"{gatehouse_url}/.well-known/oauth-protected-resource/mcp", "metadata.lua"), ceiling_run),
             ("tools/call ÷ peer", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), (f"{peer_url}/mcp", "mcp-echo.lua")),
             ("tools/call, metrics on ÷ off", (f"{gatehouse_url}/mcp", "mcp-echo.lua"), (f"{quiet_url}/mcp", "mcp-echo.lua")),
-        ], connection_counts, token, 1 if args.smoke else 5, 1 if args.smoke else 3)
+        ], connection_counts, token, 1 if args.smoke else 5, 1 if args.smoke else 5)
         # Latency at a steady rate: the servers get one core, so each runs one process on it, as
         # workers are sized to cores. Two processes on one core take turns in the scheduler's
         # time slices, and a request that reaches the one waiting waits out the other's slice.

@@ -43,6 +43,31 @@ public final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends `bytes` up to `times` times over, and stops early once a send has waited `stall`
+    /// without the peer taking anything: what a client that reads nothing can push in. Returns
+    /// the bytes sent.
+    public func sendUntilBlocked(_ bytes: [UInt8], times: Int, stall: Duration) -> Int {
+        let stallMillis = Int32(stall.components.seconds * 1000 + stall.components.attoseconds / 1_000_000_000_000_000)
+        var sent = 0
+        for _ in 0..<times {
+            var offset = 0
+            while offset < bytes.count {
+                var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                guard poll(&poller, 1, stallMillis) > 0 else { return sent + offset }
+                let written = bytes[offset...].withUnsafeBytes {
+                    Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                }
+                if written < 0 {
+                    if errno == EAGAIN || errno == EWOULDBLOCK { continue }
+                    return sent + offset
+                }
+                offset += written
+            }
+            sent += bytes.count
+        }
+        return sent
+    }
+
     /// Reads until the peer closes or `timeout` passes; returns what arrived and whether it closed.
     public func readUntilClosed(timeout: Duration) -> (data: String, closed: Bool) {
         var collected: [UInt8] = []

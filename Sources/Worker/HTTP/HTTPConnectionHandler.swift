@@ -10,7 +10,8 @@ import NIOHTTP1
 /// What one connection holds at most: a head (`maxHeaderBytes`); the body of an admitted
 /// request (`maxBodyBytes`); a small body being dropped after an early answer, never kept; and
 /// the responses a client has not read yet, up to its socket buffer, since reading stops while
-/// the connection cannot be written (`BackPressureHandler`) and a client that stays that way
+/// the connection cannot be written (`read(context:)` holds it, as NIO's `BackPressureHandler`
+/// would, one handler fewer for every read and write to pass) and a client that stays that way
 /// past `sendTimeout` is closed.
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -79,7 +80,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Request parts held while the connection cannot be written (one request at most: NIO's
     /// pipelining handler hands over the next only after our answer).
     private var stalled: [HTTPServerRequestPart] = []
-    /// Reads are held while a head waits for its stages (a key refresh), so its body is not read in.
+    /// Reads are held while a head waits for its stages (a key refresh), so its body is not read in,
+    /// and while the connection cannot be written (the client is not reading our answers).
     private var readsPaused = false
     private var readRequested = false
 
@@ -121,7 +123,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused {
+        if readsPaused || !context.channel.isWritable {
             readRequested = true
         } else {
             context.read()
@@ -174,6 +176,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             // What waited for the client to read: in order, until it stalls again.
             while !stalled.isEmpty, context.channel.isWritable || !Self.isHead(stalled[0]) {
                 receive(stalled.removeFirst(), context: context)
+            }
+            if !readsPaused, readRequested, context.channel.isWritable {
+                readRequested = false
+                context.read()
             }
         } else if sendTimer == nil {
             // A client that stops reading holds our responses in memory: not for long.
@@ -343,7 +349,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func resumeReads(context: ChannelHandlerContext) {
         readsPaused = false
-        if readRequested {
+        if readRequested, context.channel.isWritable {
             readRequested = false
             context.read()
         }

@@ -132,8 +132,6 @@ final class WorkerServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(logger: logger))
                         return
                     }
-                    // Reading stops while a client does not read what we send.
-                    try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
                     try channel.pipeline.syncOperations.addHandler(DrainRequestHandler())
                     // No per-write header validation (as Hummingbird): every response header value
                     // is a constant, a number, a request id that passed `RequestID.isWellFormed`, or

@@ -176,6 +176,21 @@ struct RequestHeadTests {
         clients.removeAll()
     }
 
+    /// A client that pipelines requests and reads none of the answers cannot keep the worker
+    /// reading: reads stop while the connection cannot be written, so the client's sends block
+    /// once the kernel's buffers are full (a few MB), long before the 40 MB it has to send.
+    @Test func aClientThatReadsNothingCannotKeepTheWorkerReading() async throws {
+        let idp = try await DevIdPProcess.start()
+        let worker = try await WorkerProcess.start(idp: idp, environment: ["GATEHOUSE_SEND_TIMEOUT": "60"])
+        defer { worker.stop(); idp.stop() }
+        let connection = try RawHTTPConnection(port: worker.port, receiveBuffer: 2048)
+        let request = Array("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let sent = connection.sendUntilBlocked(request, times: 1_000_000, stall: .seconds(1))
+        #expect(sent > 0)
+        #expect(sent < 16 * 1024 * 1024, "\(sent) bytes taken from a client that read nothing")
+        #expect(try await client.get(worker.baseURL + "/healthz").status == 200)
+    }
+
     /// A request pipelined behind one that waits for a key refresh is answered after it, in
     /// order, and so is the one behind it.
     @Test func pipelinedRequestsBehindARefreshAreAllAnswered() async throws {
