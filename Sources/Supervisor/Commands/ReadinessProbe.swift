@@ -64,8 +64,9 @@ struct ReadinessProbe {
         do {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
-            answer.fail(Failure.unreachable(Self.reason(error)))
-            throw Failure.unreachable(Self.reason(error))
+            let failure = Failure.unreachable(Self.reason(error))
+            answer.fail(failure)  // Nothing else will complete it.
+            throw failure
         }
         defer { channel.close(promise: nil) }
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: [

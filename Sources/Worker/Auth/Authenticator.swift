@@ -22,13 +22,11 @@ struct Authenticator: Sendable {
     var validator: TokenValidator
     var keys: JWKSCache
     let challenge: AuthChallenge
-    /// Scopes named in the challenge when a request carries no token.
-    let baselineScopes: [String]
     /// Tokens already verified; nil when turned off.
     var tokenCache: VerifiedTokenCache?
     /// Counts outcomes by reason; nil where nothing reports them.
     var metrics: WorkerMetrics?
-    /// The refusal of a request without a token: built once.
+    /// The refusal of a request without a token, naming the baseline scopes: built once.
     let missingToken: AuthRefusal
 
     init(
@@ -38,7 +36,6 @@ struct Authenticator: Sendable {
         self.validator = validator
         self.keys = keys
         self.challenge = challenge
-        self.baselineScopes = baselineScopes
         self.tokenCache = tokenCache
         self.metrics = metrics
         missingToken = challenge.missingToken(scopes: baselineScopes)

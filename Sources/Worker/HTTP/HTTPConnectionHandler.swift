@@ -177,10 +177,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             while !stalled.isEmpty, context.channel.isWritable || !Self.isHead(stalled[0]) {
                 receive(stalled.removeFirst(), context: context)
             }
-            if !readsPaused, readRequested, context.channel.isWritable {
-                readRequested = false
-                context.read()
-            }
+            readIfRequested(context: context)
         } else if sendTimer == nil {
             // A client that stops reading holds our responses in memory: not for long.
             sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.sendTimeout) {
@@ -349,10 +346,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func resumeReads(context: ChannelHandlerContext) {
         readsPaused = false
-        if readRequested, context.channel.isWritable {
-            readRequested = false
-            context.read()
-        }
+        readIfRequested(context: context)
+    }
+
+    /// Passes on a read held back, once nothing holds it any more.
+    private func readIfRequested(context: ChannelHandlerContext) {
+        guard readRequested, !readsPaused, context.channel.isWritable else { return }
+        readRequested = false
+        context.read()
     }
 
     /// Answers a request that will not be served and closes the connection, since its body
