@@ -181,8 +181,8 @@ def openssl_verify_rates(seconds: int) -> dict[str, float]:
 
 
 def validation_rates(bindir: str, seconds: float) -> dict[str, float]:
-    """Gatehouse's own uncached validations per second (`gatehouse-worker validation-speed`), one core."""
-    argv = [os.path.join(bindir, "gatehouse-worker"), "validation-speed", "--seconds", str(seconds)]
+    """Gatehouse's own uncached validations per second (`gatehouse worker validation-speed`), one core."""
+    argv = [os.path.join(bindir, "gatehouse"), "worker", "validation-speed", "--seconds", str(seconds)]
     if shutil.which("taskset"):
         argv = ["taskset", "-c", "0"] + argv
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
@@ -246,7 +246,7 @@ http {{
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", required=True, help="directory with gatehouse, gatehouse-worker, gatehouse-dev-idp")
+    parser.add_argument("--bin", required=True, help="directory with gatehouse and gatehouse-dev-idp")
     parser.add_argument("--nio-baseline", required=True, help="the bench/nio-baseline executable")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
