@@ -588,9 +588,10 @@ class Report:
                   "pages among the processes that map them (on a shared machine, other Swift programs running "
                   "at the time share the toolchain's libraries too, and lower it: hence the figure that counts each "
                   "page of the three once, from /proc/PID/pagemap); USS is what only that process holds. Gatehouse's "
-                  "idle figures are taken before any other server of the run starts. The binaries are built as "
-                  "shipped (`--static-swift-stdlib`): each executable carries its own Swift runtime and Foundation, "
-                  "so the two workers share theirs and the supervisor shares none with them."]
+                  "idle figures are taken before any other server of the run starts. The binary is built as "
+                  "shipped (`--static-swift-stdlib`, linked by lld): it carries its own Swift runtime and "
+                  "Foundation, and the supervisor starts its workers from it (`gatehouse worker`), so the three "
+                  "share its pages."]
         lines += ["", "## Targets (issue 15)", "", "| target | this run | held |", "|---|---|---|"]
         for name, figure, held in self.targets():
             lines.append(f"| {name} | {figure} | {'yes' if held else 'no'} |")
