@@ -5,8 +5,9 @@ let package = Package(
     name: "gatehouse",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "gatehouse", targets: ["Supervisor"]),
-        .executable(name: "gatehouse-worker", targets: ["WorkerMain"]),
+        // One program: `gatehouse` runs the supervisor, and `gatehouse worker` the workers it
+        // starts, so they share the executable's pages.
+        .executable(name: "gatehouse", targets: ["Gatehouse"]),
         .executable(name: "gatehouse-dev-idp", targets: ["DevIdP"]),
         // Only for the fuzz package in Tests/Fuzzing: a package of its own (built with sanitizers,
         // apart from this one), which reaches a path dependency's code through products only.
@@ -52,7 +53,8 @@ let package = Package(
         // Outbound fetches through libcurl: only the worker links it (and the ~30 libraries it
         // brings), not the supervisor.
         .target(name: "HTTPFetch", dependencies: ["CCurl", "Common"]),
-        // The worker as a library, so tests and fuzz targets reach it; WorkerMain is its executable.
+        // The worker and the supervisor are libraries, so tests and fuzz targets reach them;
+        // `Gatehouse` is the executable that runs either.
         .target(
             name: "Worker",
             dependencies: [
@@ -71,11 +73,9 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "MCP", package: "swift-sdk"),
-            ],
-            exclude: ["Main"]
+            ]
         ),
-        .executableTarget(name: "WorkerMain", dependencies: ["Worker"], path: "Sources/Worker/Main"),
-        .executableTarget(
+        .target(
             name: "Supervisor",
             dependencies: [
                 "Common",
@@ -86,6 +86,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "Gatehouse", dependencies: ["Supervisor", "Worker"],
+            // Pages every process of a server maps: lld packs the program's ~120,000 relative
+            // relocations (DT_RELR, glibc 2.36: 2.9 MiB of RELA that the loader reads at each
+            // start become 40 KiB), and the program exports no symbols (the static stdlib links
+            // with -export-dynamic: 2.4 MiB of symbol tables the loader searches).
+            linkerSettings: [
+                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"]),
             ]
         ),
         .executableTarget(

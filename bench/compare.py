@@ -181,8 +181,8 @@ def openssl_verify_rates(seconds: int) -> dict[str, float]:
 
 
 def validation_rates(bindir: str, seconds: float) -> dict[str, float]:
-    """Gatehouse's own uncached validations per second (`gatehouse-worker validation-speed`), one core."""
-    argv = [os.path.join(bindir, "gatehouse-worker"), "validation-speed", "--seconds", str(seconds)]
+    """Gatehouse's own uncached validations per second (`gatehouse worker validation-speed`), one core."""
+    argv = [os.path.join(bindir, "gatehouse"), "worker", "validation-speed", "--seconds", str(seconds)]
     if shutil.which("taskset"):
         argv = ["taskset", "-c", "0"] + argv
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
@@ -246,7 +246,7 @@ http {{
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", required=True, help="directory with gatehouse, gatehouse-worker, gatehouse-dev-idp")
+    parser.add_argument("--bin", required=True, help="directory with gatehouse and gatehouse-dev-idp")
     parser.add_argument("--nio-baseline", required=True, help="the bench/nio-baseline executable")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
@@ -588,9 +588,10 @@ class Report:
                   "pages among the processes that map them (on a shared machine, other Swift programs running "
                   "at the time share the toolchain's libraries too, and lower it: hence the figure that counts each "
                   "page of the three once, from /proc/PID/pagemap); USS is what only that process holds. Gatehouse's "
-                  "idle figures are taken before any other server of the run starts. The binaries are built as "
-                  "shipped (`--static-swift-stdlib`): each executable carries its own Swift runtime and Foundation, "
-                  "so the two workers share theirs and the supervisor shares none with them."]
+                  "idle figures are taken before any other server of the run starts. The binary is built as "
+                  "shipped (`--static-swift-stdlib`, linked by lld): it carries its own Swift runtime and "
+                  "Foundation, and the supervisor starts its workers from it (`gatehouse worker`), so the three "
+                  "share its pages."]
         lines += ["", "## Targets (issue 15)", "", "| target | this run | held |", "|---|---|---|"]
         for name, figure, held in self.targets():
             lines.append(f"| {name} | {figure} | {'yes' if held else 'no'} |")

@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 scripts/install-deps.sh
 
 scratch=.build-release
-swift build -c release --scratch-path "$scratch" --product gatehouse-worker 2>&1 | tail -1
+swift build -c release --scratch-path "$scratch" --product gatehouse 2>&1 | tail -1
 swift build -c release --scratch-path "$scratch" --product gatehouse-dev-idp 2>&1 | tail -1
 swift build -c release --package-path bench/nio-baseline --scratch-path "$PWD/.build-nio-baseline" 2>&1 | tail -1
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
@@ -25,11 +25,11 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS "$issuer/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.1; done
 GATEHOUSE_RESOURCE="$resource" GATEHOUSE_ISSUER="$issuer" GATEHOUSE_ALLOW_INSECURE_HTTP=true \
 GATEHOUSE_BIND="127.0.0.1:${worker_port}" GATEHOUSE_LOG_LEVEL="${GATEHOUSE_LOG_LEVEL:-info}" GATEHOUSE_DOTENV=/dev/null \
-    "$bin/gatehouse-worker" >/dev/null 2>&1 & worker_pid=$!; pids+=($worker_pid)
+    "$bin/gatehouse" worker >/dev/null 2>&1 & worker_pid=$!; pids+=($worker_pid)
 # The same worker with the verified-token cache off, for the cache's effect in this run.
 GATEHOUSE_RESOURCE="$resource" GATEHOUSE_ISSUER="$issuer" GATEHOUSE_ALLOW_INSECURE_HTTP=true GATEHOUSE_TOKEN_CACHE_SIZE=0 \
 GATEHOUSE_BIND="127.0.0.1:${uncached_port}" GATEHOUSE_LOG_LEVEL="${GATEHOUSE_LOG_LEVEL:-info}" GATEHOUSE_DOTENV=/dev/null \
-    "$bin/gatehouse-worker" >/dev/null 2>&1 & pids+=($!)
+    "$bin/gatehouse" worker >/dev/null 2>&1 & pids+=($!)
 "$baseline" "$baseline_port" 120 >/dev/null 2>&1 & pids+=($!)
 for port in "$worker_port" "$uncached_port"; do
     for _ in $(seq 100); do curl -fsS "http://127.0.0.1:${port}/readyz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -13,7 +13,7 @@ if [[ "${1:-}" == "--release" ]]; then configuration=release; flags=(); fi
 
 scripts/install-deps.sh
 echo "== building ($configuration)"
-for product in gatehouse gatehouse-worker gatehouse-dev-idp; do
+for product in gatehouse gatehouse-dev-idp; do
     swift build -c "$configuration" "${flags[@]}" --product "$product" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
 done
 bin="$(swift build -c "$configuration" "${flags[@]}" --show-bin-path)"

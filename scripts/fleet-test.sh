@@ -30,7 +30,7 @@ nodes=(client:2 lb:10 a:11 b:12 c:13 redis:20 idp:30)
 fail() { echo "fleet-test: $*" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || fail "needs root (network namespaces); CI runs as root"
-for product in gatehouse gatehouse-worker gatehouse-dev-idp; do
+for product in gatehouse gatehouse-dev-idp; do
     [[ -x "$products/$product" ]] || fail "$products/$product is missing: build first (swift build) or set GATEHOUSE_BUILD_PRODUCTS"
 done
 for tool in ip nginx redis-server; do

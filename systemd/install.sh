@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Gatehouse for systemd: the release binaries to $PREFIX/bin, the units, and the
+# Installs Gatehouse for systemd: the release binary to $PREFIX/bin, the units, and the
 # environment file (never overwriting an existing one), then reloads systemd.
 #
 #   swift build -c release --static-swift-stdlib
@@ -16,13 +16,11 @@ prefix="${PREFIX:-/usr/local}"
 unit_dir="${UNIT_DIR:-/etc/systemd/system}"
 config_dir="${CONFIG_DIR:-/etc/gatehouse}"
 
-for binary in gatehouse gatehouse-worker; do
-    [[ -x "$build_dir/$binary" ]] || { echo "install.sh: $build_dir/$binary is missing; build first" >&2; exit 1; }
-done
+[[ -x "$build_dir/gatehouse" ]] || { echo "install.sh: $build_dir/gatehouse is missing; build first" >&2; exit 1; }
 
-# The supervisor finds gatehouse-worker next to itself, so both go to the same directory.
+# One program: the supervisor starts its workers as `gatehouse worker`, the same file.
 install -d -m 0755 "$destdir$prefix/bin" "$destdir$unit_dir"
-install -m 0755 "$build_dir/gatehouse" "$build_dir/gatehouse-worker" "$destdir$prefix/bin/"
+install -m 0755 "$build_dir/gatehouse" "$destdir$prefix/bin/"
 for unit in gatehouse.service gatehouse.socket; do
     sed "s|/usr/local/bin/gatehouse|$prefix/bin/gatehouse|g" "systemd/$unit" > "$destdir$unit_dir/$unit"
     chmod 0644 "$destdir$unit_dir/$unit"

@@ -5,11 +5,11 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// `gatehouse-worker`: one worker process. Under the supervisor it adopts the sockets named in
+/// `gatehouse worker`: one worker process. Under the supervisor it adopts the sockets named in
 /// `GATEHOUSE_LISTEN_FDS`; on its own (development) it binds `--bind` or `GATEHOUSE_BIND`.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gatehouse-worker",
+        commandName: "gatehouse worker",
         abstract: "Serve MCP behind OAuth 2.1 token validation (one worker process).",
         discussion: "Configuration comes from GATEHOUSE_* environment variables, a .env file and *_FILE secrets; flags override them.",
         version: GatehouseVersion.current,
@@ -22,8 +22,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var logLevel: String?
 
     /// The asynchronous entry point (top-level code would pick ArgumentParser's synchronous `main`).
-    static func start() async {
-        await main()
+    static func start(arguments: [String]) async {
+        await main(arguments)
     }
 
     func run() async throws {
@@ -41,16 +41,21 @@ struct WorkerCommand: AsyncParsableCommand {
             (logger, logOutput) = try loaded.startLogging(label: "gatehouse.worker")
         } catch {
             for problem in error.problems {
-                FileHandle.standardError.write(Data("gatehouse-worker: \(problem)\n".utf8))
+                FileHandle.standardError.write(Data("gatehouse worker: \(problem)\n".utf8))
             }
             throw ExitCode(ConfigurationError.exitCode)
+        }
+
+        if configuration.testWorkerBootFailure {
+            FileHandle.standardError.write(Data("gatehouse worker: exiting during boot, as \(Setting.testWorkerBootFailure.name) asks\n".utf8))
+            throw ExitCode(3)
         }
 
         let listeners: [Listener]
         do {
             listeners = try Listener.inherited(from: environment) ?? configuration.bind.map(Listener.bind)
         } catch {
-            FileHandle.standardError.write(Data("gatehouse-worker: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("gatehouse worker: \(error)\n".utf8))
             throw ExitCode(ConfigurationError.exitCode)
         }
 

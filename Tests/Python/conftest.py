@@ -1,6 +1,6 @@
 """Fixtures for the end-to-end tests that drive Gatehouse with the official MCP Python SDK.
 
-One development IdP and one `gatehouse-worker` are started per test session from
+One development IdP and one `gatehouse worker` are started per test session from
 `GATEHOUSE_BUILD_DIR` (default: `<repo>/.build/debug`), waited for by polling with a deadline,
 and stopped at the end (SIGTERM, then SIGKILL if they do not leave in time).
 """
@@ -187,7 +187,7 @@ def idp(run_dir: Path) -> Iterator[IdP]:
 
 
 def _start_worker(idp: IdP, run_dir: Path, name: str, extra: dict[str, str]) -> Iterator[Worker]:
-    """Starts a `gatehouse-worker` trusting `idp`, waits until it is ready, stops it afterwards."""
+    """Starts a `gatehouse worker` trusting `idp`, waits until it is ready, stops it afterwards."""
     log_path = run_dir / f"{name}.log"
     # An empty .env of our own: GATEHOUSE_DOTENV=/dev/null is refused by the worker
     # ("cannot read /dev/null"), and without GATEHOUSE_DOTENV it would read ./.env.
@@ -211,13 +211,13 @@ def _start_worker(idp: IdP, run_dir: Path, name: str, extra: dict[str, str]) -> 
         }
         | extra
     )
-    proc = _start([str(_executable("gatehouse-worker"))], env=env, cwd=run_dir, log_path=log_path)
+    proc = _start([str(_executable("gatehouse")), "worker"], env=env, cwd=run_dir, log_path=log_path)
     try:
         deadline = time.monotonic() + STARTUP_DEADLINE_S
 
         def listening_port() -> int | None:
             if proc.poll() is not None:
-                _fail_startup("gatehouse-worker", proc, log_path)
+                _fail_startup("gatehouse worker", proc, log_path)
             for line in log_path.read_text(errors="replace").splitlines():
                 try:
                     event = json.loads(line)
@@ -229,19 +229,19 @@ def _start_worker(idp: IdP, run_dir: Path, name: str, extra: dict[str, str]) -> 
 
         port = _poll(deadline, listening_port)
         if not port:
-            _fail_startup("gatehouse-worker", proc, log_path)
+            _fail_startup("gatehouse worker", proc, log_path)
         base_url = f"http://127.0.0.1:{port}"
 
         def ready() -> bool:
             if proc.poll() is not None:
-                _fail_startup("gatehouse-worker", proc, log_path)
+                _fail_startup("gatehouse worker", proc, log_path)
             try:
                 return httpx.get(f"{base_url}/readyz", timeout=1.0, trust_env=False).status_code == 200
             except httpx.TransportError:
                 return False
 
         if not _poll(deadline, ready):
-            _fail_startup("gatehouse-worker", proc, log_path)
+            _fail_startup("gatehouse worker", proc, log_path)
         yield Worker(base_url=base_url, port=int(port), log_path=log_path)
     finally:
         _stop(proc)

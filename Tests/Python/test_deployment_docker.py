@@ -93,11 +93,10 @@ def test_multi_stage_swift_build_and_slim_debian_runtime() -> None:
     assert base_image(all_stages[0]) == "swift:6.3-bookworm"
     assert base_image(all_stages[-1]) == "debian:bookworm-slim"
     build_commands = " ".join(arguments for keyword, arguments in all_stages[0] if keyword == "RUN")
-    for product in ("gatehouse", "gatehouse-worker"):
-        assert re.search(rf"swift build -c release --static-swift-stdlib --product {product}\b", build_commands)
-    # Both binaries land in one directory: the supervisor starts the worker found next to itself.
+    assert re.search(r"swift build -c release --static-swift-stdlib --product gatehouse\b", build_commands)
+    # One program: the supervisor starts its workers as `gatehouse worker`, the same file.
     copies = [arguments.split() for keyword, arguments in all_stages[-1] if keyword == "COPY"]
-    assert ["--from=build", "/out/gatehouse", "/out/gatehouse-worker", "/usr/local/bin/"] in copies
+    assert ["--from=build", "/out/gatehouse", "/usr/local/bin/"] in copies
 
 
 def test_final_user_is_a_fixed_non_root_uid() -> None:
@@ -227,9 +226,7 @@ def base_image_packages() -> set[str]:
 def test_runtime_packages_cover_every_linked_library() -> None:
     installed = runtime_packages()
     covered = base_image_packages() | dependency_closure(installed - {"ca-certificates"})
-    linked = {}
-    for binary in ("gatehouse", "gatehouse-worker"):
-        linked |= linked_libraries(_executable(binary))
+    linked = linked_libraries(_executable("gatehouse"))
     owners = owning_packages(set(linked.values()))
     needed: dict[str, set[str]] = {}
     for soname, path in linked.items():

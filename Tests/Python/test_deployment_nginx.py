@@ -1,5 +1,5 @@
 """nginx for real: Debian's nginx runs the shipped template (nginx/templates), rendered the way the
-official image renders it, in front of a running gatehouse-worker and the development identity
+official image renders it, in front of a running `gatehouse worker` and the development identity
 provider (standing in for Keycloak at /realms/), with a fresh CA from docker/make-dev-certs.sh.
 
 Only what compose.yaml passes as NGINX_* differs from the stack: listen ports, upstream

@@ -205,7 +205,7 @@ def answer_of(result: dict) -> tuple[list[str], object, bool]:
 @pytest.fixture(scope="module")
 def worker_version() -> str:
     completed = subprocess.run(
-        [str(_executable("gatehouse-worker")), "--version"], capture_output=True, text=True, timeout=HTTP_TIMEOUT_S
+        [str(_executable("gatehouse")), "worker", "--version"], capture_output=True, text=True, timeout=HTTP_TIMEOUT_S
     )
     assert completed.returncode == 0, completed.stderr
     return completed.stdout.strip()

@@ -1,4 +1,4 @@
-"""End-to-end: the official MCP Python SDK (PyPI `mcp`) against a real gatehouse-worker.
+"""End-to-end: the official MCP Python SDK (PyPI `mcp`) against a real `gatehouse worker`.
 
 The SDK's own client code does the MCP work (`ClientSession` over `streamable_http_client`, and
 the high-level `mcp.Client`); raw `httpx` is used only to look at HTTP details the SDK does not

@@ -54,7 +54,6 @@ struct BinaryUpgradeTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let gatehouse = directory.appendingPathComponent("gatehouse")
         try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse"), to: gatehouse)
-        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse-worker"), to: directory.appendingPathComponent("gatehouse-worker"))
 
         let idp = try await DevIdPProcess.start()
         defer { idp.stop() }

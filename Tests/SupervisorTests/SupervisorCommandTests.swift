@@ -74,20 +74,13 @@ struct SupervisorCommandTests {
     }
 
     @Test func workersThatCannotBootStopTheSupervisorWithAClearLine() async throws {
-        // A copy of gatehouse whose gatehouse-worker fails at once: a broken deployment.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.copyItem(at: gatehouse, to: directory.appendingPathComponent("gatehouse"))
-        let worker = directory.appendingPathComponent("gatehouse-worker")
-        try "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n".write(to: worker, atomically: true, encoding: .utf8)
-        chmod(worker.path, 0o755)
-
+        // Every worker exits with status 3 before it serves, as a broken build would.
         let idp = try await DevIdPProcess.start()
         defer { idp.stop() }
         let started = ContinuousClock.now
         let supervisor = try await SupervisorProcess.start(
-            idp: idp, workers: 2, executable: directory.appendingPathComponent("gatehouse"), waitForReady: false)
+            idp: idp, workers: 2,
+            environment: ["GATEHOUSE_ENV": "development", "GATEHOUSE_TEST_WORKER_BOOT_FAILURE": "true"], waitForReady: false)
         let status = try await supervisor.process.waitForExit(timeout: .seconds(30))
         #expect(status != 0)
         #expect(ContinuousClock.now - started < .seconds(15))

@@ -10,7 +10,7 @@ public enum BuildProducts {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("gatehouse-worker").path),
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("gatehouse").path),
             url.path != "/"
         {
             url.deleteLastPathComponent()

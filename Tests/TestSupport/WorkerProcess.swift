@@ -1,6 +1,6 @@
 import Foundation
 
-/// A running `gatehouse-worker` pointed at a `DevIdPProcess`.
+/// A running `gatehouse worker` pointed at a `DevIdPProcess`.
 public final class WorkerProcess: @unchecked Sendable {
     public let process: ManagedProcess
     public let port: Int
@@ -37,7 +37,7 @@ public final class WorkerProcess: @unchecked Sendable {
         waitForReady: Bool = true
     ) async throws -> WorkerProcess {
         let process = try ManagedProcess(
-            executable: BuildProducts.executable("gatehouse-worker"),
+            executable: BuildProducts.executable("gatehouse"), arguments: ["worker"],
             environment: environment(idp: idp, resource: resource, extra: extra))
         let port = try await eventually(timeout: .seconds(30), "worker to listen") { () -> Int? in
             guard process.isRunning else { throw HarnessError("worker exited: \(process.output)") }

@@ -90,6 +90,7 @@ extension GatehouseConfiguration {
 
         // Development and tests.
         testHooks = reader.boolean(.testHooks)
+        testWorkerBootFailure = reader.boolean(.testWorkerBootFailure)
 
         checkAcrossSettings(&reader)
     }
@@ -113,6 +114,9 @@ extension GatehouseConfiguration {
         }
         if testHooks && environment != .development {
             reader.problem(.testHooks, "is only allowed with \(Setting.environment.name)=development")
+        }
+        if testWorkerBootFailure && environment != .development {
+            reader.problem(.testWorkerBootFailure, "is only allowed with \(Setting.environment.name)=development")
         }
         if testHooks {
             reader.warn("\(Setting.testHooks.name) is on: /__test/slow and /__test/stall exist; never do this in production")

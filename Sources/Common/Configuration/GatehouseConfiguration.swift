@@ -55,6 +55,8 @@ public struct GatehouseConfiguration: Sendable, Equatable {
 
     /// Routes the supervisor's tests need (a slow request, a stuck event loop); development only.
     public var testHooks: Bool
+    /// Workers exit during boot (the supervisor's crash-loop test); development only.
+    public var testWorkerBootFailure: Bool
 
     /// Verified-token cache: entries (0 turns it off) and the longest an entry is used.
     public var tokenCacheSize: Int

@@ -164,6 +164,9 @@ extension Setting {
     public static let testHooks = Setting(
         "GATEHOUSE_TEST_HOOKS", .boolean, default: .value("false"), section: .development,
         help: "The `/__test/slow` and `/__test/stall` routes the supervisor's tests use; refused unless `GATEHOUSE_ENV=development`, never in production")
+    public static let testWorkerBootFailure = Setting(
+        "GATEHOUSE_TEST_WORKER_BOOT_FAILURE", .boolean, default: .value("false"), section: .development,
+        help: "Workers exit with status 3 before they serve, as a broken build would: the supervisor's crash-loop test; refused unless `GATEHOUSE_ENV=development`, never in production")
 
     /// The table, in the order the documentation lists it.
     public static let all: [Setting] = [
@@ -177,7 +180,7 @@ extension Setting {
         tokenCacheSize, tokenCacheTTL,
         metricsBind, metricsToken,
         resourceName, resourceDocumentation,
-        testHooks,
+        testHooks, testWorkerBootFailure,
     ]
 
     /// Variables Gatehouse sets for itself, never an operator: known, so they draw no

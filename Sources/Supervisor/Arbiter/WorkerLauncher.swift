@@ -1,7 +1,7 @@
 import Common
 import Glibc
 
-/// Starts `gatehouse-worker` for a slot, handing it what `WorkerHandOff` describes: the slot's
+/// Starts `gatehouse worker` (this program, by path) for a slot, handing it what `WorkerHandOff` describes: the slot's
 /// sockets, its end of a control socket, and the signals it takes itself held.
 struct WorkerLauncher {
     let executable: String
@@ -15,7 +15,7 @@ struct WorkerLauncher {
         defer { workerEnd.close() }
         do {
             let pid = try ProcessSpawner().spawn(
-                executable: executable, arguments: [],
+                executable: executable, arguments: ["worker"],
                 environment: environment.merging(WorkerHandOff.environment(listeningCount: listening.count, slot: slot)) { _, new in new },
                 descriptors: WorkerHandOff.descriptors(listening: listening.map(\.fileDescriptor), control: workerEnd.fileDescriptor),
                 heldSignals: WorkerHandOff.heldSignals)

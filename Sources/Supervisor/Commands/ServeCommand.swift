@@ -66,10 +66,10 @@ struct ServeCommand: ParsableCommand {
         var effects = ArbiterEffects(
             sockets: sockets,
             workers: WorkerLauncher(
-                executable: Self.siblingExecutable("gatehouse-worker"),
+                executable: Self.programOnDisk,
                 environment: Self.workerEnvironment(ownEnvironment, overrides: options.overrides)),
             upgrade: BinaryUpgrade.Launch(
-                executable: Self.siblingExecutable("gatehouse"), arguments: Array(CommandLine.arguments.dropFirst()),
+                executable: Self.programOnDisk, arguments: Array(CommandLine.arguments.dropFirst()),
                 environment: ownEnvironment),
             upgradeParent: upgrade?.parent.control,
             reloadConfiguration: { () throws(ConfigurationError) in try options.load() },
@@ -111,11 +111,15 @@ struct ServeCommand: ParsableCommand {
         return first == configuration.commandName || first.hasPrefix("-")
     }
 
-    /// A program in this executable's directory (`gatehouse-worker`; `gatehouse` itself for an
-    /// upgrade, by path, so a binary replaced on disk is what the upgrade starts).
-    static func siblingExecutable(_ name: String) -> String {
-        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
+    /// This program's file: workers (`gatehouse worker`) and an upgrade start it by path, so a
+    /// binary replaced on disk is what they run.
+    static var programOnDisk: String {
+        guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return CommandLine.arguments[0]
+        }
+        // The file this process started from, once replaced, reads "<path> (deleted)".
+        let replaced = " (deleted)"
+        return own.hasSuffix(replaced) ? String(own.dropLast(replaced.count)) : own
     }
 
     /// The supervisor's environment without what belongs to it alone (systemd's notification

@@ -5,7 +5,7 @@ import CryptoExtras
 import ExtrasBase64
 import Foundation
 
-/// `gatehouse-worker validation-speed`: uncached token validations per second on one thread, the
+/// `gatehouse worker validation-speed`: uncached token validations per second on one thread, the
 /// figure to set beside `openssl speed rsa2048 ecdsap256` when sizing a deployment. Each round
 /// runs the request path's validation (header checks, key lookup by kid, signature, claims)
 /// over distinct tokens signed with keys made for the run, loaded through the JWKS parser.

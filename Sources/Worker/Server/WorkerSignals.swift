@@ -21,7 +21,7 @@ enum WorkerSignals {
                 try logOutput.reopen()
                 logger.info("log file reopened", metadata: ["event": "logs.reopened"])
             } catch {
-                FileHandle.standardError.write(Data("gatehouse-worker: cannot reopen the log file: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("gatehouse worker: cannot reopen the log file: \(error)\n".utf8))
             }
         }
     }

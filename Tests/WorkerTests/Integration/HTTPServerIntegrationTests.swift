@@ -152,7 +152,7 @@ struct HTTPServerIntegrationTests {
         environment["GATEHOUSE_LISTEN_FDS"] = "3"
         environment["GATEHOUSE_BIND"] = "127.0.0.1:1"  // Ignored in favour of the inherited socket.
         let worker = try ManagedProcess(
-            executable: BuildProducts.executable("gatehouse-worker"), environment: environment,
+            executable: BuildProducts.executable("gatehouse"), arguments: ["worker"], environment: environment,
             descriptors: [3: socket.fileDescriptor])
         defer { worker.stop() }
 
@@ -173,7 +173,7 @@ struct HTTPServerIntegrationTests {
         defer { idp.stop() }
         var environment = WorkerProcess.environment(idp: idp)
         environment["GATEHOUSE_LISTEN_FDS"] = "three"
-        let worker = try ManagedProcess(executable: BuildProducts.executable("gatehouse-worker"), environment: environment)
+        let worker = try ManagedProcess(executable: BuildProducts.executable("gatehouse"), arguments: ["worker"], environment: environment)
         #expect(try await worker.waitForExit() == 78)
         #expect(worker.output.contains("GATEHOUSE_LISTEN_FDS"))
     }

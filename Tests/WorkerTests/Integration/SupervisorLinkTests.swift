@@ -14,7 +14,7 @@ struct SupervisorLinkTests {
         var environment = WorkerProcess.environment(idp: idp, extra: extra)
         environment.merge(WorkerHandOff.environment(listeningCount: 1, slot: 0)) { _, new in new }
         let worker = try ManagedProcess(
-            executable: BuildProducts.executable("gatehouse-worker"), environment: environment,
+            executable: BuildProducts.executable("gatehouse"), arguments: ["worker"], environment: environment,
             descriptors: WorkerHandOff.descriptors(listening: [socket.fileDescriptor], control: workerEnd.fileDescriptor),
             heldSignals: WorkerHandOff.heldSignals)
         workerEnd.close()
@@ -126,10 +126,15 @@ struct SupervisorLinkTests {
         let idp = try await DevIdPProcess.start()
         defer { idp.stop() }
         let refused = try ManagedProcess(
-            executable: BuildProducts.executable("gatehouse-worker"),
+            executable: BuildProducts.executable("gatehouse"), arguments: ["worker"],
             environment: WorkerProcess.environment(idp: idp, extra: ["GATEHOUSE_TEST_HOOKS": "true"]))
         #expect(try await refused.waitForExit() == 78)
         #expect(refused.output.contains("GATEHOUSE_TEST_HOOKS"))
+        let failing = try ManagedProcess(
+            executable: BuildProducts.executable("gatehouse"), arguments: ["worker"],
+            environment: WorkerProcess.environment(idp: idp, extra: ["GATEHOUSE_TEST_WORKER_BOOT_FAILURE": "true"]))
+        #expect(try await failing.waitForExit() == 78)
+        #expect(failing.output.contains("GATEHOUSE_TEST_WORKER_BOOT_FAILURE: is only allowed with GATEHOUSE_ENV=development"))
 
         let worker = try await WorkerProcess.start(idp: idp, environment: ["GATEHOUSE_TEST_HOOKS": "true", "GATEHOUSE_ENV": "development"])
         defer { worker.stop() }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct WorkerStartupTests {
     @Test func invalidConfigurationStopsStartUpWithOneLinePerProblem() async throws {
         let worker = try ManagedProcess(
-            executable: BuildProducts.executable("gatehouse-worker"),
+            executable: BuildProducts.executable("gatehouse"), arguments: ["worker"],
             environment: [
                 "GATEHOUSE_DOTENV": "/dev/null",
                 "GATEHOUSE_ISSUER": "http://auth.example.test/realms/x",
@@ -28,7 +28,7 @@ import Testing
         defer { idp.stop() }
         var environment = WorkerProcess.environment(idp: idp, extra: ["GATEHOUSE_REDIS_URL": "redis://127.0.0.1:6390/0"])
         environment["GATEHOUSE_SHARED_CACHE_KEY"] = nil
-        let worker = try ManagedProcess(executable: BuildProducts.executable("gatehouse-worker"), environment: environment)
+        let worker = try ManagedProcess(executable: BuildProducts.executable("gatehouse"), arguments: ["worker"], environment: environment)
         #expect(try await worker.waitForExit() == 78)
         let lines = worker.output.split(separator: "\n").filter { !$0.contains("config.warning") }
         #expect(lines.count == 1, "\(lines)")
