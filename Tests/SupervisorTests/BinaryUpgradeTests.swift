@@ -71,4 +71,36 @@ struct BinaryUpgradeTests {
         #expect(supervisor.workerPIDs == workers)
         #expect(try await supervisor.client.get(supervisor.baseURL + "/readyz").status == 200)
     }
+
+    /// Workers are `gatehouse worker` started by path: after the file is replaced on disk (unlinked
+    /// and written anew, as `install` does), a reload's new workers run the new file, while the
+    /// supervisor stays the build it started as.
+    @Test func aReloadStartsWorkersFromTheBinaryOnDisk() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let gatehouse = directory.appendingPathComponent("gatehouse")
+        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse"), to: gatehouse)
+
+        let idp = try await DevIdPProcess.start()
+        defer { idp.stop() }
+        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, executable: gatehouse)
+        defer { supervisor.stop() }
+        let before = supervisor.workerPIDs
+
+        // The new build: the same program behind a script that leaves a mark for each start.
+        let marks = directory.appendingPathComponent("marks")
+        try FileManager.default.removeItem(at: gatehouse)
+        let script = "#!/bin/sh\necho \"$@\" >> '\(marks.path)'\nexec '\(BuildProducts.executable("gatehouse").path)' \"$@\"\n"
+        try script.write(to: gatehouse, atomically: true, encoding: .utf8)
+        chmod(gatehouse.path, 0o755)
+        supervisor.signal(SIGHUP)
+        try await supervisor.waitForLog(event: "reload.completed")
+
+        #expect(try String(contentsOf: marks, encoding: .utf8) == "worker\n")
+        let after = supervisor.workerPIDs
+        #expect(after.count == 1 && after.isDisjoint(with: before))
+        let token = try await idp.token()
+        #expect(after.contains(try await supervisor.whoamiPID(token: token)))
+    }
 }
