@@ -48,23 +48,16 @@ struct BinaryUpgradeTests {
     }
 
     @Test func aNewSupervisorThatCannotStartLeavesTheOldOneServing() async throws {
-        // A copy of gatehouse whose replacement binary is broken (a bad upgrade).
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let gatehouse = directory.appendingPathComponent("gatehouse")
-        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse"), to: gatehouse)
-
+        let installed = try InstalledCopy("upgrade")
+        defer { installed.remove() }
         let idp = try await DevIdPProcess.start()
         defer { idp.stop() }
-        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, executable: gatehouse)
+        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, executable: installed.executable)
         defer { supervisor.stop() }
         let workers = supervisor.workerPIDs
 
-        // Replace the binary on disk with one that fails, then ask for the upgrade.
-        try FileManager.default.removeItem(at: gatehouse)
-        try "#!/bin/sh\necho 'broken build' >&2\nexit 2\n".write(to: gatehouse, atomically: true, encoding: .utf8)
-        chmod(gatehouse.path, 0o755)
+        // A broken build on disk (a bad upgrade), then the upgrade.
+        try installed.replace(withScript: "echo 'broken build' >&2\nexit 2\n")
         supervisor.signal(SIGUSR2)
         try await supervisor.waitForLog(event: "upgrade.failed")
         #expect(supervisor.process.isRunning)
@@ -76,24 +69,17 @@ struct BinaryUpgradeTests {
     /// and written anew, as `install` does), a reload's new workers run the new file, while the
     /// supervisor stays the build it started as.
     @Test func aReloadStartsWorkersFromTheBinaryOnDisk() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let gatehouse = directory.appendingPathComponent("gatehouse")
-        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse"), to: gatehouse)
-
+        let installed = try InstalledCopy("reload")
+        defer { installed.remove() }
         let idp = try await DevIdPProcess.start()
         defer { idp.stop() }
-        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, executable: gatehouse)
+        let supervisor = try await SupervisorProcess.start(idp: idp, workers: 1, executable: installed.executable)
         defer { supervisor.stop() }
         let before = supervisor.workerPIDs
 
         // The new build: the same program behind a script that leaves a mark for each start.
-        let marks = directory.appendingPathComponent("marks")
-        try FileManager.default.removeItem(at: gatehouse)
-        let script = "#!/bin/sh\necho \"$@\" >> '\(marks.path)'\nexec '\(BuildProducts.executable("gatehouse").path)' \"$@\"\n"
-        try script.write(to: gatehouse, atomically: true, encoding: .utf8)
-        chmod(gatehouse.path, 0o755)
+        let marks = installed.directory.appendingPathComponent("marks")
+        try installed.replace(withScript: "echo \"$@\" >> '\(marks.path)'\nexec '\(BuildProducts.executable("gatehouse").path)' \"$@\"\n")
         supervisor.signal(SIGHUP)
         try await supervisor.waitForLog(event: "reload.completed")
 
@@ -102,5 +88,28 @@ struct BinaryUpgradeTests {
         #expect(after.count == 1 && after.isDisjoint(with: before))
         let token = try await idp.token()
         #expect(after.contains(try await supervisor.whoamiPID(token: token)))
+    }
+}
+
+/// A copy of `gatehouse` in a directory of its own, replaced on disk as `install` replaces a
+/// file: unlinked, then written anew.
+private struct InstalledCopy {
+    let directory: URL
+    var executable: URL { directory.appendingPathComponent("gatehouse") }
+
+    init(_ name: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: BuildProducts.executable("gatehouse"), to: executable)
+    }
+
+    func replace(withScript body: String) throws {
+        try FileManager.default.removeItem(at: executable)
+        try ("#!/bin/sh\n" + body).write(to: executable, atomically: true, encoding: .utf8)
+        chmod(executable.path, 0o755)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
     }
 }
