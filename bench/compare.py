@@ -589,7 +589,8 @@ class Report:
                   "at the time share the toolchain's libraries too, and lower it: hence the figure that counts each "
                   "page of the three once, from /proc/PID/pagemap); USS is what only that process holds. Gatehouse's "
                   "idle figures are taken before any other server of the run starts. The binary is built as "
-                  "shipped (`--static-swift-stdlib`, linked by lld): it carries its own Swift runtime and "
+                  "shipped (`--static-swift-stdlib`, linked by lld with the functions a server runs at start "
+                  "placed together, `Sources/Gatehouse/startup.order`): it carries its own Swift runtime and "
                   "Foundation, and the supervisor starts its workers from it (`gatehouse worker`), so the three "
                   "share its pages."]
         lines += ["", "## Targets (issue 15)", "", "| target | this run | held |", "|---|---|---|"]
