@@ -440,6 +440,11 @@ def main() -> int:
         return 1 if failures else 0
     finally:
         stack.stop()
+        # The servers' logs (an access line per request: gigabytes a run) are kept only when the run failed.
+        if sys.exc_info()[0] is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"the servers' logs are in {tmp}", file=sys.stderr)
 
 
 def stop_process(process: subprocess.Popen) -> None:
