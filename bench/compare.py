@@ -440,6 +440,11 @@ def main() -> int:
         return 1 if failures else 0
     finally:
         stack.stop()
+        # The servers' logs (an access line per request: gigabytes a run) are kept only when the run failed.
+        if sys.exc_info()[0] is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"the servers' logs are in {tmp}", file=sys.stderr)
 
 
 def stop_process(process: subprocess.Popen) -> None:
@@ -589,7 +594,8 @@ class Report:
                   "at the time share the toolchain's libraries too, and lower it: hence the figure that counts each "
                   "page of the three once, from /proc/PID/pagemap); USS is what only that process holds. Gatehouse's "
                   "idle figures are taken before any other server of the run starts. The binary is built as "
-                  "shipped (`--static-swift-stdlib`, linked by lld): it carries its own Swift runtime and "
+                  "shipped (`--static-swift-stdlib`, linked by lld with the functions a server runs at start "
+                  "placed together, `Sources/Gatehouse/startup.order`): it carries its own Swift runtime and "
                   "Foundation, and the supervisor starts its workers from it (`gatehouse worker`), so the three "
                   "share its pages."]
         lines += ["", "## Targets (issue 15)", "", "| target | this run | held |", "|---|---|---|"]
