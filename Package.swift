@@ -57,8 +57,7 @@ let package = Package(
             ],
             swiftSettings: functionSections
         ),
-        // Outbound fetches through libcurl: only the worker links it (and the ~30 libraries it
-        // brings), not the supervisor.
+        // Outbound fetches (discovery, JWKS) through libcurl; the worker is the only caller.
         .target(name: "HTTPFetch", dependencies: ["CCurl", "Common"], swiftSettings: functionSections),
         // The worker and the supervisor are libraries, so tests and fuzz targets reach them;
         // `Gatehouse` is the executable that runs either.

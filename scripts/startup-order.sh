@@ -89,3 +89,5 @@ with open(target, "w") as output:
     output.write("\n".join(order) + "\n")
 print(f"wrote {target}: {len(order)} functions from {len(profiles)} processes")
 PY
+# SwiftPM does not know the list is an input of the link.
+echo "startup-order: relink to use it (touch Sources/Gatehouse/main.swift, then build)"

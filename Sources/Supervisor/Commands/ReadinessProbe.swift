@@ -4,8 +4,7 @@ import NIOHTTP1
 import NIOPosix
 
 /// One `GET` over plain HTTP with NIO's client codec: all `gatehouse healthcheck` needs. The
-/// supervisor fetches nothing else, so it does not link libcurl (and the ~30 libraries that come
-/// with it); the local server speaks plain HTTP (TLS is the proxy's), so https is refused.
+/// local server speaks plain HTTP (TLS is the proxy's), so https is refused.
 struct ReadinessProbe {
     struct Answer: Sendable {
         var status: Int
