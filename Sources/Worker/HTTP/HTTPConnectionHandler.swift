@@ -376,6 +376,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         // These headers are the connection's alone (no route sets them), so they are added, not
         // searched for and replaced.
         var headers = response.headers
+        // One copy of the route's (often shared, prebuilt) headers, large enough for ours.
+        headers.reserveCapacity(headers.count + 5)
         headers.add(name: RequestID.headerName, value: request.requestID)
         headers.add(name: "X-Content-Type-Options", value: "nosniff")
         if !headers.contains(name: "Cache-Control") {

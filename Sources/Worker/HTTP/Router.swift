@@ -81,10 +81,28 @@ struct Router: HTTPResponder {
         case .found(let route, let parameters):
             var context = context
             context.parameters = parameters
-            return route.middlewares.reduce(Admission.proceed(context)) { admission, middleware in
-                admission.then { middleware.admit(head, context: $0) }
+            return Self.admit(head, context: context, through: route.middlewares[...])
+        }
+    }
+
+    /// The stages in order, each given what the one before learned. A loop rather than a chain
+    /// of closures: nearly every stage decides at once, and a 401 is a hot path.
+    private static func admit(
+        _ head: HTTPRequest, context: RequestContext, through stages: ArraySlice<any HTTPMiddleware>
+    ) -> Admission {
+        var context = context
+        for index in stages.indices {
+            switch stages[index].admit(head, context: context) {
+            case .proceed(let admitted):
+                context = admitted
+            case .answer(let response):
+                return .answer(response)
+            case .pending(let decided):
+                let rest = stages[(index + 1)...]
+                return .pending(decided.map { $0.then { admit(head, context: $0, through: rest) } })
             }
         }
+        return .proceed(context)
     }
 
     /// The complete request of an admitted head (its context carries what admission learned).
