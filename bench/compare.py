@@ -440,7 +440,8 @@ def main() -> int:
         return 1 if failures else 0
     finally:
         stack.stop()
-        # The servers' logs (an access line per request: gigabytes a run) are kept only when the run failed.
+        # The servers' logs (an access line per request: gigabytes a run) are kept only when the run
+        # stopped on an error; a run that finished, even with wrong answers, removes them.
         if sys.exc_info()[0] is None:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
